@@ -1,0 +1,62 @@
+// Every setting an operator can change: its name in the config file, its
+// environment variable, its default and how its raw text is validated.
+// This table is the single source for docs, validation and error messages.
+import { z } from 'zod';
+
+const integer = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const onOff = z
+  .union([z.boolean(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === 'boolean') return value;
+    const text = value.trim().toLowerCase();
+    if (['on', 'true', '1', 'yes'].includes(text)) return true;
+    if (['off', 'false', '0', 'no'].includes(text)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be on or off (true/false)' });
+    return z.NEVER;
+  });
+
+const httpUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL with no path, like https://photos.example');
+
+export const registrationModes = ['open', 'approval', 'invite', 'closed'] as const;
+export const logLevels = ['trace', 'debug', 'info', 'warning', 'error', 'fatal'] as const;
+
+export interface Setting {
+  env: string;
+  schema: z.ZodType;
+  default?: unknown;
+  doc: string;
+}
+
+export const settings = {
+  publicUrl: { env: 'VIEWFINDER_PUBLIC_URL', schema: httpUrl.optional(), doc: 'Public URL people and servers reach; default http://localhost:<port>' },
+  port: { env: 'VIEWFINDER_PORT', schema: integer(0, 65535), default: 3000, doc: 'HTTP port to listen on' },
+  host: { env: 'VIEWFINDER_HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to bind' },
+  dataDir: { env: 'VIEWFINDER_DATA_DIR', schema: z.string().min(1), default: './data', doc: 'Folder for the SQLite database, media and the secret key' },
+  databaseUrl: { env: 'DATABASE_URL', schema: z.string().min(1), default: 'sqlite:viewfinder.sqlite', doc: 'sqlite:<path in data dir>, sqlite:///<absolute path> or postgres://user@host/db' },
+  redisUrl: { env: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(), doc: 'Optional Redis for caches, rate limits and pub/sub' },
+  registrations: { env: 'VIEWFINDER_REGISTRATIONS', schema: z.enum(registrationModes, { error: `must be one of ${registrationModes.join(', ')}` }), default: 'approval', doc: 'Sign-up mode until an admin sets one at run time' },
+  maxImageBytes: { env: 'VIEWFINDER_MAX_IMAGE_BYTES', schema: integer(1024, 1024 ** 3), default: 16 * 1024 * 1024, doc: 'Largest image upload, bytes' },
+  maxImagePixels: { env: 'VIEWFINDER_MAX_IMAGE_PIXELS', schema: integer(1, 1_000_000_000), default: 100_000_000, doc: 'Largest image canvas, pixels (decompression-bomb guard)' },
+  maxVideoBytes: { env: 'VIEWFINDER_MAX_VIDEO_BYTES', schema: integer(1024, 16 * 1024 ** 3), default: 200 * 1024 * 1024, doc: 'Largest video upload, bytes' },
+  maxVideoSeconds: { env: 'VIEWFINDER_MAX_VIDEO_SECONDS', schema: integer(1, 24 * 3600), default: 600, doc: 'Longest video, seconds' },
+  secretKey: { env: 'VIEWFINDER_SECRET_KEY', schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'Signs sessions and tokens; generated into <dataDir>/secret.key when unset' },
+  logLevel: { env: 'VIEWFINDER_LOG_LEVEL', schema: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }), default: 'info', doc: 'Least severe log level written' },
+  trustProxy: { env: 'VIEWFINDER_TRUST_PROXY', schema: onOff, default: false, doc: 'Honour X-Forwarded-* headers (set behind a reverse proxy)' },
+  rateLimits: { env: 'VIEWFINDER_RATE_LIMITS', schema: onOff, default: true, doc: 'Per-token and per-IP rate limits; off for benchmarks' },
+  bodyLimitBytes: { env: 'VIEWFINDER_BODY_LIMIT_BYTES', schema: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024, doc: 'Largest JSON/form request body, bytes' },
+  jobConcurrency: { env: 'VIEWFINDER_JOB_CONCURRENCY', schema: integer(1, 256), default: 4, doc: 'Jobs one worker process runs at once' },
+  jobPollMs: { env: 'VIEWFINDER_JOB_POLL_MS', schema: integer(10, 60_000), default: 500, doc: 'How often an idle worker looks for due jobs, ms' },
+  jobLeaseMs: { env: 'VIEWFINDER_JOB_LEASE_MS', schema: integer(1000, 24 * 3600_000), default: 5 * 60_000, doc: 'How long a claimed job stays leased before another worker may take it, ms' },
+  allowPrivateAddresses: { env: 'VIEWFINDER_ALLOW_PRIVATE_ADDRESSES', schema: onOff, default: false, doc: 'Let remote fetches reach loopback/private addresses; only for local trials over http://' },
+} satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof settings;

@@ -1,0 +1,70 @@
+// Opens the database: better-sqlite3 (WAL, foreign keys, busy timeout) or pg.
+// Dialect differences stay in server/db; everything above sees one Db.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { DatabaseConfig } from '../../config/database-url.ts';
+
+// Ids and counts are int8 on Postgres; every value we store fits in 53 bits
+// (DESIGN.md rule 6), so numbers are exact and no caller needs BigInt.
+pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+
+export type Db = Knex;
+export type Tx = Knex.Transaction;
+/** A connection or a transaction: repositories accept either. */
+export type Queryable = Knex | Knex.Transaction;
+
+export interface OpenOptions {
+  /** Connections in the Postgres pool (SQLite always uses one). */
+  poolMax?: number;
+  /**
+   * SQLite: let committing statements run the automatic WAL checkpoint.
+   * The HTTP connection turns it off and the worker side runs PASSIVE
+   * checkpoints instead (DESIGN.md, "SQLite in one process").
+   */
+  autoCheckpoint?: boolean;
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
+  if (config.client === 'sqlite') {
+    if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
+    const autoCheckpoint = options.autoCheckpoint ?? true;
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: config.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          try {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('synchronous = NORMAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 10000');
+            conn.pragma(`wal_autocheckpoint = ${autoCheckpoint ? 1000 : 0}`);
+            done(null, conn);
+          } catch (error) {
+            done(error as Error, conn);
+          }
+        },
+      },
+    });
+  }
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: config.connectionString },
+    searchPath: config.schema ? [config.schema] : undefined,
+    pool: { min: 0, max: options.poolMax ?? 10 },
+  });
+}
+
+export function isSqlite(db: Queryable): boolean {
+  return db.client.config.client === 'better-sqlite3';
+}
+
+/** Runs a PASSIVE WAL checkpoint on SQLite (no-op on Postgres). */
+export async function checkpoint(db: Db): Promise<void> {
+  if (isSqlite(db)) await db.raw('PRAGMA wal_checkpoint(PASSIVE)');
+}
