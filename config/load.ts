@@ -21,6 +21,7 @@ export interface Config {
   uploads: { maxImageBytes: number; maxImagePixels: number; maxVideoBytes: number; maxVideoSeconds: number };
   secretKey: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal';
+  logFormat: 'text' | 'json';
   trustProxy: boolean;
   rateLimits: boolean;
   bodyLimitBytes: number;
@@ -96,6 +97,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     },
     secretKey: (values.secretKey as string | undefined) ?? secretFromDataDir(dataDir, options.persistSecret ?? true),
     logLevel: values.logLevel as Config['logLevel'],
+    logFormat: values.logFormat as Config['logFormat'],
     trustProxy: values.trustProxy as boolean,
     rateLimits: values.rateLimits as boolean,
     bodyLimitBytes: values.bodyLimitBytes as number,
@@ -128,6 +130,12 @@ function secretFromDataDir(dataDir: string, persist: boolean): string {
   const key = randomBytes(48).toString('base64url');
   if (!persist) return key;
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process (web and worker starting together) wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readFileSync(path, 'utf8').trim();
+  }
   return key;
 }

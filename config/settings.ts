@@ -50,6 +50,7 @@ export const settings = {
   maxVideoSeconds: { env: 'VIEWFINDER_MAX_VIDEO_SECONDS', schema: integer(1, 24 * 3600), default: 600, doc: 'Longest video, seconds' },
   secretKey: { env: 'VIEWFINDER_SECRET_KEY', schema: z.string().min(32, 'must be at least 32 characters').optional(), doc: 'Signs sessions and tokens; generated into <dataDir>/secret.key when unset' },
   logLevel: { env: 'VIEWFINDER_LOG_LEVEL', schema: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }), default: 'info', doc: 'Least severe log level written' },
+  logFormat: { env: 'VIEWFINDER_LOG_FORMAT', schema: z.enum(['text', 'json'], { error: 'must be text or json' }), default: 'text', doc: 'Log lines as readable text or as JSON (one object a line)' },
   trustProxy: { env: 'VIEWFINDER_TRUST_PROXY', schema: onOff, default: false, doc: 'Honour X-Forwarded-* headers (set behind a reverse proxy)' },
   rateLimits: { env: 'VIEWFINDER_RATE_LIMITS', schema: onOff, default: true, doc: 'Per-token and per-IP rate limits; off for benchmarks' },
   bodyLimitBytes: { env: 'VIEWFINDER_BODY_LIMIT_BYTES', schema: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024, doc: 'Largest JSON/form request body, bytes' },

@@ -11,7 +11,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('state', 16).notNullable().defaultTo('queued'); // queued | running | dead
     t.integer('priority').notNullable().defaultTo(0); // higher runs first
     t.integer('attempts').notNullable().defaultTo(0);
-    t.integer('max_attempts').notNullable().defaultTo(10);
+    t.integer('max_attempts').nullable(); // per job; else the job type's; else 10
     // While a job waits, a second enqueue with the same key is a no-op; cleared when it ends.
     t.string('dedupe_key', 255).nullable().unique();
     t.string('locked_by', 128).nullable();
@@ -21,12 +21,12 @@ export async function up(knex: Knex): Promise<void> {
     time(t, 'created_at').notNullable();
     time(t, 'updated_at').notNullable();
     // Claiming reads due queued jobs by priority then time; expired leases by lease_until.
-    t.index(['state', 'priority', 'run_at'], 'jobs_claim_index');
+    t.index(['state', knex.raw('priority desc') as unknown as string, 'run_at', 'id'], 'jobs_claim_index');
     t.index(['state', 'lease_until'], 'jobs_lease_index');
   });
 
   await knex.schema.createTable('kv', (t) => {
-    t.string('key', 1024).primary(); // JSON-encoded key path
+    t.text('key').primary(); // JSON-encoded key path (remote URLs can be long)
     t.text('value').notNullable(); // JSON
     time(t, 'expires_at').nullable();
     t.index(['expires_at'], 'kv_expires_index');

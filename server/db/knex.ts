@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/database-url.ts';
+import { getLogger } from '../logging.ts';
 
 // Ids and counts are int8 on Postgres; every value we store fits in 53 bits
 // (DESIGN.md rule 6), so numbers are exact and no caller needs BigInt.
@@ -26,6 +27,26 @@ export interface OpenOptions {
   autoCheckpoint?: boolean;
 }
 
+// knex's own messages (pool errors, deprecations) go to our log, not the console.
+function knexLog(): Knex.Config['log'] {
+  const log = getLogger('db');
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  return {
+    // knex puts stacks inside warning text ("Acquire connection error: <stack>"):
+    // the first line is for operators, the rest only at debug.
+    warn: (message: unknown) => {
+      log.warn(text(message).split('\n')[0]!);
+      log.debug(text(message));
+    },
+    error: (message: unknown) => {
+      log.error(text(message).split('\n')[0]!);
+      log.debug(text(message));
+    },
+    deprecate: (method: string, alternative: string) => log.warn(`${method} is deprecated, use ${alternative}`),
+    debug: (message: unknown) => log.debug(text(message)),
+  };
+}
+
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
   if (config.client === 'sqlite') {
     if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
@@ -34,6 +55,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       client: 'better-sqlite3',
       connection: { filename: config.filename },
       useNullAsDefault: true,
+      log: knexLog(),
       pool: {
         min: 1,
         max: 1,
@@ -57,6 +79,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     connection: { connectionString: config.connectionString },
     searchPath: config.schema ? [config.schema] : undefined,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    log: knexLog(),
   });
 }
 

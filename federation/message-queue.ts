@@ -1,0 +1,209 @@
+// Fedify's MessageQueue on our durable job queue (DESIGN.md rules 8 and 9):
+// every Fedify message (inbox, outbox, fan-out) is a job of one type, so
+// deliveries survive restarts, run on whichever worker runs the registry, are
+// retried with our backoff and end `dead` in the admin panel like any job.
+//
+// Retries: `nativeRetrial` is true, so Fedify does not re-enqueue failed
+// messages itself; it rethrows, the job fails and our worker reschedules it.
+// (Fedify still re-enqueues on its own when a remote answers 429/503 with
+// Retry-After or its circuit breaker holds a host; those jobs then succeed.)
+//
+// Ordering keys: messages with the same key run one at a time, in enqueue
+// order. Each gets a sequence number from a per-key counter in `kv`, taken in
+// the enqueueing transaction; a job whose turn has not come parks its payload
+// in `kv` and finishes; the job whose turn it is, when it succeeds or fails its
+// last attempt, passes the turn on and re-enqueues the parked successor. So a
+// failing message holds back the later ones of its key until it succeeds or
+// goes dead (as a delayed one does until it is due), exactly the guarantee a
+// `Delete` after a `Create` needs. A message whose turn has passed (a dead job
+// revived by an admin, a second run after a lost acknowledgement) runs at once,
+// unordered. Only a queued job deleted by hand, which our queue offers no way
+// to do, would stall its key: its successors would stay parked.
+import { createHash } from 'node:crypto';
+import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
+import type { Db, Queryable } from '../server/db/knex.ts';
+import { newId } from '../server/db/ids.ts';
+import { deleteKv, getKv, modifyKv, setKv, type KvPath } from '../server/db/kv.repo.ts';
+import { enqueue, enqueueMany, type EnqueueOptions } from '../server/jobs/queue.ts';
+import type { JobContext, JobDefinition, JobRegistry } from '../server/jobs/registry.ts';
+
+export const FEDIFY_MESSAGE_JOB = 'fedify.message';
+
+export interface MessageQueueOptions {
+  db: Db;
+  /** The registry whose worker runs the messages once `listen` is called. */
+  registry: JobRegistry;
+  /** Job type of the messages (default `fedify.message`); separate queues (inbox, outbox) need separate types. */
+  jobType?: string;
+  priority?: number;
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface DbMessageQueue extends MessageQueue {
+  readonly nativeRetrial: true;
+  enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void>;
+  /** Enqueues through the given connection or transaction: nothing is sent if it rolls back. */
+  enqueueIn(db: Queryable, message: unknown, options?: MessageQueueEnqueueOptions): Promise<void>;
+  enqueueManyIn(db: Queryable, messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void>;
+}
+
+interface Ordering {
+  key: string;
+  /** Which life of the key's counter (it is deleted when the key drains). */
+  gen: number;
+  seq: number;
+}
+
+interface MessageJob {
+  message: unknown;
+  ordering?: Ordering;
+}
+
+interface OrderState {
+  gen: number;
+  /** Sequence number whose turn it is. */
+  next: number;
+  /** Last sequence number handed out. */
+  last: number;
+}
+
+type Turn = 'head' | 'parked' | 'late';
+type Handler = (message: any) => Promise<void> | void;
+
+function isOrderState(value: unknown): value is OrderState {
+  const v = value as OrderState | null | undefined;
+  return typeof v?.gen === 'number' && typeof v.next === 'number' && typeof v.last === 'number';
+}
+
+function delayMs(options: MessageQueueEnqueueOptions): number {
+  const ms = options.delay == null ? 0 : options.delay.total('millisecond');
+  if (!(ms >= 0)) throw new RangeError(`message delay must not be negative (got ${options.delay})`);
+  return ms;
+}
+
+export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue {
+  const { db, registry } = options;
+  const jobType = options.jobType ?? FEDIFY_MESSAGE_JOB;
+  const jobOptions: EnqueueOptions = { priority: options.priority, maxAttempts: options.maxAttempts };
+
+  // Ordering keys are remote URLs and can be long; kv keys hold a digest.
+  const keyId = (key: string) => createHash('sha256').update(key).digest('hex');
+  const counterKey = (key: string): KvPath => ['_viewfinder', 'mq', jobType, 'order', keyId(key)];
+  const parkedKey = (o: Ordering): KvPath => ['_viewfinder', 'mq', jobType, 'parked', keyId(o.key), String(o.gen), String(o.seq)];
+
+  async function enqueueAll(target: Queryable, messages: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
+    if (messages.length === 0) return;
+    const withDelay = { ...jobOptions, delayMs: delayMs(enqueueOptions) };
+    const key = enqueueOptions.orderingKey;
+    if (key == null) {
+      await enqueueMany(
+        target,
+        messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: withDelay })),
+      );
+      return;
+    }
+    // Numbers and jobs are written in one transaction: a number whose job
+    // was never written would stall the key forever.
+    await modifyKv(target, counterKey(key), async (current, tx) => {
+      const state = isOrderState(current?.value) ? current.value : { gen: newId(), next: 1, last: 0 };
+      const jobs = messages.map((message, i) => {
+        const payload: MessageJob = { message, ordering: { key, gen: state.gen, seq: state.last + 1 + i } };
+        return { type: jobType, payload, options: withDelay };
+      });
+      await enqueueMany(tx, jobs);
+      return { result: undefined, next: { value: { ...state, last: state.last + messages.length }, expiresAt: null } };
+    });
+  }
+
+  /** Whether this message may run now, must wait (parked), or is past its turn. */
+  function takeTurn(conn: Queryable, job: MessageJob & { ordering: Ordering }): Promise<Turn> {
+    const o = job.ordering;
+    return modifyKv<Turn>(conn, counterKey(o.key), async (current, tx) => {
+      const state = isOrderState(current?.value) ? current.value : undefined;
+      // A message of a finished counter, or one whose turn was passed after
+      // its last attempt (a revived dead job), is not waited for by anyone.
+      if (!state || state.gen !== o.gen || o.seq < state.next) return { result: 'late' };
+      if (o.seq === state.next) return { result: 'head' };
+      await setKv(tx, parkedKey(o), job);
+      return { result: 'parked' };
+    });
+  }
+
+  /** The head message is done (or dead): its successor's turn. */
+  function passTurn(conn: Queryable, o: Ordering): Promise<void> {
+    return modifyKv<void>(conn, counterKey(o.key), async (current, tx) => {
+      const state = isOrderState(current?.value) ? current.value : undefined;
+      // Already passed: this was a second run of the same job.
+      if (!state || state.gen !== o.gen || state.next !== o.seq) return { result: undefined };
+      if (o.seq >= state.last) return { result: undefined, next: null };
+      const successor = parkedKey({ ...o, seq: o.seq + 1 });
+      const parked = await getKv(tx, successor);
+      if (parked !== undefined) {
+        await deleteKv(tx, successor);
+        await enqueue(tx, jobType, parked, jobOptions);
+      }
+      return { result: undefined, next: { value: { ...state, next: o.seq + 1 }, expiresAt: null } };
+    });
+  }
+
+  async function run(handler: Handler, job: MessageJob, ctx: JobContext): Promise<void> {
+    if (!job.ordering) return handler(job.message);
+    const ordering = job.ordering;
+    const turn = await takeTurn(ctx.db, { ...job, ordering });
+    if (turn === 'parked') return;
+    try {
+      await handler(job.message);
+    } catch (error) {
+      // The last attempt failed: the job goes dead and must not hold back its
+      // key. An aborted run (worker stopping, lease lost) is not an attempt:
+      // the job comes back.
+      if (turn === 'head' && ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted) await passTurn(ctx.db, ordering);
+      throw error;
+    }
+    if (turn === 'head') await passTurn(ctx.db, ordering);
+  }
+
+  return {
+    nativeRetrial: true,
+
+    enqueue(message, enqueueOptions) {
+      return enqueueAll(db, [message], enqueueOptions);
+    },
+
+    enqueueMany(messages, enqueueOptions) {
+      return enqueueAll(db, messages, enqueueOptions);
+    },
+
+    enqueueIn(target, message, enqueueOptions) {
+      return enqueueAll(target, [message], enqueueOptions);
+    },
+
+    enqueueManyIn(target, messages, enqueueOptions) {
+      return enqueueAll(target, messages, enqueueOptions);
+    },
+
+    /**
+     * Registers the job type in the registry, so the worker running that
+     * registry starts claiming the messages; unregisters when the signal
+     * aborts (jobs already running finish). Without a signal it never
+     * resolves, per Fedify's contract.
+     */
+    async listen(handler: Handler, listenOptions: MessageQueueListenOptions = {}): Promise<void> {
+      const { signal } = listenOptions;
+      if (signal?.aborted) return;
+      const definition: JobDefinition<MessageJob> = {
+        handler: (job, ctx) => run(handler, job, ctx),
+        maxAttempts: options.maxAttempts,
+        backoffBaseMs: options.backoffBaseMs,
+        backoffMaxMs: options.backoffMaxMs,
+      };
+      // Throws if the type is taken: two listeners in one registry would
+      // silently replace each other.
+      registry.register(jobType, definition);
+      await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+      if (registry.get(jobType) === definition) registry.unregister(jobType);
+    },
+  };
+}

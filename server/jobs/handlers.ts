@@ -1,0 +1,14 @@
+// Every job type the server knows is registered here, in one place, so any
+// process that runs workers (a worker thread, a `--role worker` process) runs
+// the same set.
+import type { Db } from '../db/knex.ts';
+import { JobRegistry } from './registry.ts';
+import { registerMaintenanceJobs } from './schedule.ts';
+import { registerKvExpireJob } from './kv-expire.job.ts';
+
+export function createJobRegistry(db: Db): JobRegistry {
+  const registry = new JobRegistry();
+  registerMaintenanceJobs(registry, db);
+  registerKvExpireJob(registry, db);
+  return registry;
+}

@@ -1,0 +1,29 @@
+// Structured logs through LogTape (the logger Fedify uses), written to stderr so
+// that CLI output on stdout stays clean. Categories: ['viewfinder', <area>].
+import { configure, getLogger as logtapeLogger, getTextFormatter, jsonLinesFormatter, reset, type Logger, type LogRecord } from '@logtape/logtape';
+import type { Config } from '../config/load.ts';
+
+export type { Logger };
+
+export async function configureLogging(options: Pick<Config, 'logLevel' | 'logFormat'>): Promise<void> {
+  const formatter = options.logFormat === 'json' ? jsonLinesFormatter : getTextFormatter({ timestamp: 'date-time-tz', category: '.' });
+  await configure({
+    reset: true,
+    // A plain write, not a stream sink: reconfiguring (tests, reloads) must not close stderr.
+    sinks: { stderr: (record: LogRecord) => void process.stderr.write(formatter(record)) },
+    loggers: [
+      { category: ['viewfinder'], lowestLevel: options.logLevel, sinks: ['stderr'] },
+      // Fedify logs a lot at debug; keep it one step quieter than ours.
+      { category: ['fedify'], lowestLevel: options.logLevel === 'trace' || options.logLevel === 'debug' ? 'info' : options.logLevel, sinks: ['stderr'] },
+      { category: ['logtape', 'meta'], lowestLevel: 'warning', sinks: ['stderr'] },
+    ],
+  });
+}
+
+export async function resetLogging(): Promise<void> {
+  await reset();
+}
+
+export function getLogger(area: string | string[]): Logger {
+  return logtapeLogger(['viewfinder', ...(Array.isArray(area) ? area : [area])]);
+}

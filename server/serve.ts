@@ -1,0 +1,83 @@
+// The composition root: builds the server for a role and tears it down in
+// reverse order. `all` (the default) is one process: HTTP on the main thread,
+// jobs and the scheduler in a worker thread with their own connection.
+// `web` and `worker` split them across processes for scale-out.
+import { Worker } from 'node:worker_threads';
+import { hostname } from 'node:os';
+import type { Config } from '../config/load.ts';
+import { openDatabase } from './db/knex.ts';
+import { migrateLatest } from './db/migrate.ts';
+import { createHttpApp } from './http/app.ts';
+import { listen } from './http/listen.ts';
+import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
+import type { ParentMessage, ThreadMessage, WorkerThreadData } from './jobs/worker-thread.ts';
+import { getLogger } from './logging.ts';
+
+export type Role = 'all' | 'web' | 'worker';
+export const roles: readonly Role[] = ['all', 'web', 'worker'];
+
+export interface RunningServer {
+  /** Where HTTP is served; null for `--role worker`. */
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+export async function serve(config: Config, options: { role: Role }): Promise<RunningServer> {
+  const log = getLogger('server');
+  const { role } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+
+  try {
+    // Checkpoints belong to the job side; a web-only SQLite process keeps them
+    // (no other process would run them for its connection otherwise).
+    const db = openDatabase(config.database, { autoCheckpoint: role === 'web' });
+    stops.push(() => db.destroy());
+    const applied = await migrateLatest(db);
+    if (applied.length) log.info('Applied {count} migration(s): {names}', { count: applied.length, names: applied.join(', ') });
+
+    if (role === 'worker') {
+      const runner = startJobRunner(config, `${hostname()}:${process.pid}`);
+      stops.push(() => runner.stop());
+      return { url: null, stop: stopAll };
+    }
+
+    if (role === 'all') {
+      const runner = await startWorkerThread(config);
+      stops.push(() => runner.stop());
+    }
+
+    const app = createHttpApp({ config, db });
+    const server = await listen(app, { port: config.port, host: config.host });
+    stops.push(() => server.close());
+    // The URL goes in the message text (not quoted as a property) so scripts can read it.
+    log.info(`Viewfinder (${role}) listening on ${server.url}, public URL ${config.publicUrl}`);
+    return { url: server.url, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function startWorkerThread(config: Config): Promise<JobRunner> {
+  const thread = new Worker(new URL('./jobs/worker-thread.ts', import.meta.url), {
+    workerData: { config } satisfies WorkerThreadData,
+  });
+  const stopped = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  const runner: JobRunner = {
+    async stop() {
+      thread.postMessage({ type: 'stop' } satisfies ParentMessage);
+      await stopped;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    thread.on('message', (message: ThreadMessage) => {
+      if (message.type === 'started') resolve(runner);
+      if (message.type === 'error') reject(new Error(`Job worker thread failed to start: ${message.message}`));
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`Job worker thread exited with code ${code} before starting`)));
+  });
+}
