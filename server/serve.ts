@@ -61,23 +61,70 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
   }
 }
 
-function startWorkerThread(config: Config): Promise<JobRunner> {
+/**
+ * Starts the job worker thread and keeps it running: a thread that dies
+ * (a crash in a job's native code, an out-of-memory) is logged and replaced,
+ * waiting longer after each quick failure, so the server never silently stops
+ * running jobs.
+ */
+async function startWorkerThread(config: Config): Promise<JobRunner> {
+  const log = getLogger('jobs');
+  let stopping = false;
+  let current = await spawnWorkerThread(config);
+  let restartDelayMs = 1000;
+
+  const supervise = (thread: Worker) => {
+    const startedAt = Date.now();
+    thread.once('exit', (code) => {
+      if (stopping) return;
+      if (Date.now() - startedAt > 60_000) restartDelayMs = 1000;
+      log.error(`Job worker thread exited with code ${code}; restarting in ${restartDelayMs} ms`);
+      setTimeout(() => {
+        if (stopping) return;
+        spawnWorkerThread(config).then(
+          (next) => {
+            current = next;
+            if (stopping) next.postMessage({ type: 'stop' } satisfies ParentMessage);
+            else supervise(next);
+          },
+          (error: unknown) => {
+            log.error('Job worker thread failed to restart: {error}', { error });
+            supervise(thread); // try again after a longer wait
+          },
+        );
+      }, restartDelayMs).unref();
+      restartDelayMs = Math.min(restartDelayMs * 2, 60_000);
+    });
+  };
+  supervise(current);
+
+  return {
+    async stop() {
+      stopping = true;
+      current.postMessage({ type: 'stop' } satisfies ParentMessage);
+      await exited.get(current); // already settled when it died and awaits a restart
+
+    },
+  };
+}
+
+const exited = new WeakMap<Worker, Promise<number>>();
+
+function spawnWorkerThread(config: Config): Promise<Worker> {
   const thread = new Worker(new URL('./jobs/worker-thread.ts', import.meta.url), {
     workerData: { config } satisfies WorkerThreadData,
   });
-  const stopped = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-  const runner: JobRunner = {
-    async stop() {
-      thread.postMessage({ type: 'stop' } satisfies ParentMessage);
-      await stopped;
-    },
-  };
+  exited.set(thread, new Promise((resolve) => thread.once('exit', resolve)));
   return new Promise((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`Job worker thread exited with code ${code} before starting`));
     thread.on('message', (message: ThreadMessage) => {
-      if (message.type === 'started') resolve(runner);
+      if (message.type === 'started') {
+        thread.off('exit', onExit);
+        resolve(thread);
+      }
       if (message.type === 'error') reject(new Error(`Job worker thread failed to start: ${message.message}`));
     });
-    thread.once('error', reject);
-    thread.once('exit', (code) => reject(new Error(`Job worker thread exited with code ${code} before starting`)));
+    thread.on('error', (error) => getLogger('jobs').error('Job worker thread error: {error}', { error }));
+    thread.once('exit', onExit);
   });
 }
