@@ -25,8 +25,19 @@ export interface Config {
   trustProxy: boolean;
   rateLimits: boolean;
   bodyLimitBytes: number;
+  rateLimitBudgets: { api: RateBudget; media: RateBudget; signIn: RateBudget; signUp: RateBudget };
+  /** Access token lifetime; null: tokens never expire (Mastodon apps never refresh). */
+  tokenTtlMs: number | null;
+  passwordGrant: boolean;
+  requireEmail: boolean;
+  smtp: { url: string; from: string } | null;
   jobs: { concurrency: number; pollMs: number; leaseMs: number };
   allowPrivateAddresses: boolean;
+}
+
+export interface RateBudget {
+  limit: number;
+  windowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +112,16 @@ export function loadConfig(options: LoadOptions = {}): Config {
     trustProxy: values.trustProxy as boolean,
     rateLimits: values.rateLimits as boolean,
     bodyLimitBytes: values.bodyLimitBytes as number,
+    rateLimitBudgets: {
+      api: values.rateLimitApi as RateBudget,
+      media: values.rateLimitMedia as RateBudget,
+      signIn: values.rateLimitSignIn as RateBudget,
+      signUp: values.rateLimitSignUp as RateBudget,
+    },
+    tokenTtlMs: values.tokenTtlSeconds === undefined ? null : (values.tokenTtlSeconds as number) * 1000,
+    passwordGrant: values.passwordGrant as boolean,
+    requireEmail: values.requireEmail as boolean,
+    smtp: values.smtpUrl ? { url: values.smtpUrl as string, from: (values.smtpFrom as string | undefined) ?? `Viewfinder <noreply@${url.hostname}>` } : null,
     jobs: { concurrency: values.jobConcurrency as number, pollMs: values.jobPollMs as number, leaseMs: values.jobLeaseMs as number },
     allowPrivateAddresses: values.allowPrivateAddresses as boolean,
   };

@@ -26,6 +26,12 @@ const httpUrl = z.string().refine((text) => {
   }
 }, 'must be an http(s) URL with no path, like https://photos.example');
 
+/** `<count>/<seconds>`: at most count requests per window of seconds. */
+const budget = z.string().regex(/^\d+\/\d+$/, 'must be <count>/<seconds>, like 300/300').transform((text) => {
+  const [count, seconds] = text.split('/').map(Number) as [number, number];
+  return { limit: count, windowMs: seconds * 1000 };
+});
+
 export const registrationModes = ['open', 'approval', 'invite', 'closed'] as const;
 export const logLevels = ['trace', 'debug', 'info', 'warning', 'error', 'fatal'] as const;
 
@@ -53,6 +59,15 @@ export const settings = {
   logFormat: { env: 'VIEWFINDER_LOG_FORMAT', schema: z.enum(['text', 'json'], { error: 'must be text or json' }), default: 'text', doc: 'Log lines as readable text or as JSON (one object a line)' },
   trustProxy: { env: 'VIEWFINDER_TRUST_PROXY', schema: onOff, default: false, doc: 'Honour X-Forwarded-* headers (set behind a reverse proxy)' },
   rateLimits: { env: 'VIEWFINDER_RATE_LIMITS', schema: onOff, default: true, doc: 'Per-token and per-IP rate limits; off for benchmarks' },
+  rateLimitApi: { env: 'VIEWFINDER_RATE_LIMIT_API', schema: budget, default: '300/300', doc: 'API requests per token (or per IP without one) per window: <count>/<seconds>' },
+  rateLimitMedia: { env: 'VIEWFINDER_RATE_LIMIT_MEDIA', schema: budget, default: '30/1800', doc: 'Media uploads per account per window' },
+  rateLimitSignIn: { env: 'VIEWFINDER_RATE_LIMIT_SIGN_IN', schema: budget, default: '10/300', doc: 'Sign-in attempts (web form and password grant) per IP per window' },
+  rateLimitSignUp: { env: 'VIEWFINDER_RATE_LIMIT_SIGN_UP', schema: budget, default: '5/1800', doc: 'Sign-ups per IP per window' },
+  tokenTtlSeconds: { env: 'VIEWFINDER_TOKEN_TTL', schema: integer(60, 10 * 365 * 24 * 3600).optional(), doc: 'Access token lifetime in seconds; unset: tokens do not expire (refresh tokens are issued only when set)' },
+  passwordGrant: { env: 'VIEWFINDER_PASSWORD_GRANT', schema: onOff, default: true, doc: 'Allow the OAuth password grant (command-line clients); an admin setting at run time wins' },
+  requireEmail: { env: 'VIEWFINDER_REQUIRE_EMAIL', schema: onOff, default: false, doc: 'Sign-up requires an email address' },
+  smtpUrl: { env: 'VIEWFINDER_SMTP_URL', schema: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(), doc: 'SMTP server for confirmation and password-reset mail; unset: no mail is sent' },
+  smtpFrom: { env: 'VIEWFINDER_SMTP_FROM', schema: z.string().optional(), doc: 'Sender address of mail, like "Viewfinder <noreply@photos.example>"' },
   bodyLimitBytes: { env: 'VIEWFINDER_BODY_LIMIT_BYTES', schema: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024, doc: 'Largest JSON/form request body, bytes' },
   jobConcurrency: { env: 'VIEWFINDER_JOB_CONCURRENCY', schema: integer(1, 256), default: 4, doc: 'Jobs one worker process runs at once' },
   jobPollMs: { env: 'VIEWFINDER_JOB_POLL_MS', schema: integer(10, 60_000), default: 500, doc: 'How often an idle worker looks for due jobs, ms' },
