@@ -8,6 +8,11 @@ import type { Config } from '../config/load.ts';
 import { openDatabase } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { createHttpApp } from './http/app.ts';
+import type { ApiDeps } from './http/deps.ts';
+import { createRateLimiter } from './http/rate-limit.ts';
+import { createRouters } from './http/routes.ts';
+import { createMailer } from './services/mail/mailer.ts';
+import { ensureSetupToken } from './services/accounts/setup-token.ts';
 import { listen } from './http/listen.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import type { ParentMessage, ThreadMessage, WorkerThreadData } from './jobs/worker-thread.ts';
@@ -49,7 +54,12 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
       stops.push(() => runner.stop());
     }
 
-    const app = createHttpApp({ config, db });
+    // A fresh instance prints a one-time token that claims it (first admin).
+    await ensureSetupToken(db, config);
+    const rateLimiter = createRateLimiter(config);
+    stops.push(() => rateLimiter.close());
+    const deps: ApiDeps = { config, db, rateLimiter, mailer: createMailer(config) };
+    const app = createHttpApp({ config, db, routers: createRouters(deps) });
     const server = await listen(app, { port: config.port, host: config.host });
     stops.push(() => server.close());
     // The URL goes in the message text (not quoted as a property) so scripts can read it.

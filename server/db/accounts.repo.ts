@@ -135,3 +135,109 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' /* Postgres */ || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** Fields a profile edit may change; `updatedAt` is set automatically. */
+export type AccountChanges = Partial<Pick<Account, 'displayName' | 'note' | 'noteHtml' | 'avatarPath' | 'headerPath' | 'locked' | 'bot' | 'discoverable' | 'hideCollections' | 'fields'>>;
+
+export async function updateAccount(db: Queryable, id: number, changes: AccountChanges, now = Date.now()): Promise<void> {
+  await db('accounts').where({ id }).update({ ...toRow(changes), updated_at: now });
+}
+
+/** The accounts with these ids that exist, in no particular order. */
+export async function findAccountsByIds(db: Queryable, ids: number[]): Promise<Account[]> {
+  if (ids.length === 0) return [];
+  const rows: Row[] = await db('accounts').whereIn('id', ids);
+  return rows.map(accountFromRow);
+}
+
+/** Local accounts among `usernames` (any case), e.g. to link @mentions. */
+export async function findLocalAccountsByUsernames(db: Queryable, usernames: string[]): Promise<Account[]> {
+  if (usernames.length === 0) return [];
+  const rows: Row[] = await db('accounts')
+    .whereNull('domain')
+    .whereIn(db.raw('lower(username)') as unknown as string, usernames.map((name) => name.toLowerCase()));
+  return rows.map(accountFromRow);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Accounts whose username starts with `query` or whose display name contains
+ * it (any case), suspended ones left out; exact username matches first.
+ */
+export async function searchAccounts(db: Queryable, query: string, options: { limit: number; offset: number; localOnly?: boolean }): Promise<Account[]> {
+  const lower = query.toLowerCase();
+  const q = db('accounts')
+    .whereNull('suspended_at')
+    .where((w) =>
+      w
+        .whereRaw("lower(username) like ? escape '\\'", [`${escapeLike(lower)}%`])
+        .orWhereRaw("lower(display_name) like ? escape '\\'", [`%${escapeLike(lower)}%`]),
+    )
+    .orderByRaw('case when lower(username) = ? then 0 else 1 end', [lower])
+    .orderByRaw('case when domain is null then 0 else 1 end')
+    .orderBy('followers_count', 'desc')
+    .orderBy('id', 'asc')
+    .limit(options.limit)
+    .offset(options.offset);
+  if (options.localOnly) q.whereNull('domain');
+  const rows: Row[] = await q;
+  return rows.map(accountFromRow);
+}
+
+export interface InstanceCounts {
+  /** Local accounts, suspended ones left out. */
+  users: number;
+  /** Posts by local accounts. */
+  posts: number;
+  /** Other servers we know accounts on. */
+  domains: number;
+}
+
+export async function countInstance(db: Queryable): Promise<InstanceCounts> {
+  const [local, domains] = await Promise.all([
+    db('accounts').whereNull('domain').whereNull('suspended_at').first(db.raw('count(*) as n'), db.raw('coalesce(sum(posts_count), 0) as posts')),
+    db('accounts').whereNotNull('domain').countDistinct({ n: 'domain' }).first(),
+  ]);
+  return { users: Number(local?.n ?? 0), posts: Number(local?.posts ?? 0), domains: Number(domains?.n ?? 0) };
+}
+
+/** Local users who signed in, used an app or posted since `since` (epoch ms). */
+export async function countActiveLocalUsers(db: Queryable, since: number): Promise<number> {
+  const row = await db('users')
+    .join('accounts', 'accounts.id', 'users.account_id')
+    .whereNull('accounts.suspended_at')
+    .where((w) =>
+      w
+        .where('users.last_sign_in_at', '>=', since)
+        .orWhere('accounts.last_post_at', '>=', since)
+        .orWhereExists((sub) => sub.select(db.raw('1')).from('oauth_tokens').whereRaw('oauth_tokens.user_id = users.id').where('oauth_tokens.last_used_at', '>=', since)),
+    )
+    .count({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
+/** The login role of each local account among `ids` (remote accounts have none). */
+export async function findRolesByAccountIds(db: Queryable, ids: number[]): Promise<Map<number, 'user' | 'moderator' | 'admin'>> {
+  if (ids.length === 0) return new Map();
+  const rows: Row[] = await db('users').whereIn('account_id', ids).select('account_id', 'role');
+  return new Map(rows.map((row) => [Number(row.account_id), row.role as 'user' | 'moderator' | 'admin']));
+}
+
+/** The account shown as the instance's contact: the named local account, else the first admin's. */
+export async function findContactAccount(db: Queryable, username: string | undefined): Promise<Account | undefined> {
+  if (username) {
+    const named = await findAccountByUsername(db, username, null);
+    if (named && named.suspendedAt === null) return named;
+  }
+  const row = await db('accounts')
+    .join('users', 'users.account_id', 'accounts.id')
+    .where('users.role', 'admin')
+    .whereNull('accounts.suspended_at')
+    .orderBy('users.id', 'asc')
+    .first('accounts.*');
+  return row ? accountFromRow(row) : undefined;
+}

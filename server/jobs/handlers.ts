@@ -1,14 +1,19 @@
 // Every job type the server knows is registered here, in one place, so any
 // process that runs workers (a worker thread, a `--role worker` process) runs
 // the same set.
+import type { Config } from '../../config/load.ts';
 import type { Db } from '../db/knex.ts';
 import { JobRegistry } from './registry.ts';
 import { registerMaintenanceJobs } from './schedule.ts';
 import { registerKvExpireJob } from './kv-expire.job.ts';
+import { registerSendMailJob } from '../services/mail/send-mail.job.ts';
+import { registerSessionsCleanupJob } from '../services/accounts/sessions-cleanup.job.ts';
 
-export function createJobRegistry(db: Db): JobRegistry {
+export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
   registerMaintenanceJobs(registry, db);
   registerKvExpireJob(registry, db);
+  registerSendMailJob(registry, config);
+  registerSessionsCleanupJob(registry, db);
   return registry;
 }

@@ -16,7 +16,7 @@ export function startJobRunner(config: Config, workerId: string): JobRunner {
   const log = getLogger('jobs');
   // This connection may run WAL checkpoints: it is off the request path.
   const db = openDatabase(config.database, { poolMax: config.jobs.concurrency + 2, autoCheckpoint: true });
-  const registry = createJobRegistry(db);
+  const registry = createJobRegistry(db, config);
   const worker = createWorker({
     db,
     registry,

@@ -25,6 +25,7 @@ export const periodicJobs: PeriodicJob[] = [
   { name: 'jobs.purge-old-dead', cron: '17 4 * * *', type: 'jobs.purge-old-dead' },
   // Handler registered by the federation KvStore module.
   { name: 'kv.expire', cron: '*/10 * * * *', type: 'kv.expire' },
+  { name: 'sessions.cleanup', cron: '23 3 * * *', type: 'sessions.cleanup' },
 ];
 
 const log = getLogger('scheduler');

@@ -89,3 +89,16 @@ export async function databaseTargets(): Promise<DatabaseTarget[]> {
   postgresReachable ??= checkPostgres();
   return (await postgresReachable) ? [sqliteTarget, postgresTarget] : [sqliteTarget];
 }
+
+/** A port free right now on 127.0.0.1, for servers whose public URL must be known before they listen. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

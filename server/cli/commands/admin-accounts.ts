@@ -3,6 +3,8 @@
 import { Option, type Command } from 'commander';
 import { userRoles, type UserRole } from '../../db/users.repo.ts';
 import { createLocalAccount, demote, listLocalUsers, promote, resetPassword, suspend, unsuspend } from '../../services/accounts/admin-accounts.service.ts';
+import { approveAccount, rejectAccount } from '../../services/accounts/registration-review.service.ts';
+import { registerRegistrationCommands } from './admin-registrations.ts';
 import { databaseHelp, formatTable, integerIn, isoTime, withDatabase, type CliContext } from './common.ts';
 
 export function registerAdminCommands(program: Command, context: CliContext): void {
@@ -95,5 +97,27 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
       });
     });
 
+  account
+    .command('approve')
+    .description('approve an account waiting for approval, so it can sign in')
+    .argument('<username>')
+    .action(async (username: string) => {
+      await withDatabase(context, async (db) => {
+        io.out((await approveAccount(db, username)) ? `Approved ${username}.` : `${username} was already approved.`);
+      });
+    });
+
+  account
+    .command('reject')
+    .description('reject an account waiting for approval: it is deleted, freeing its name and address')
+    .argument('<username>')
+    .action(async (username: string) => {
+      await withDatabase(context, async (db) => {
+        await rejectAccount(db, username);
+        io.out(`Rejected ${username}; the sign-up was deleted.`);
+      });
+    });
+
   for (const command of [admin, account, ...account.commands]) command.addHelpText('after', databaseHelp);
+  registerRegistrationCommands(admin, context);
 }

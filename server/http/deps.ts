@@ -1,0 +1,12 @@
+// What every HTTP router factory receives: built once in server/serve.ts.
+import type { Config } from '../../config/load.ts';
+import type { Db } from '../db/knex.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { Mailer } from '../services/mail/mailer.ts';
+
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  rateLimiter: RateLimiter;
+  mailer: Mailer | null;
+}

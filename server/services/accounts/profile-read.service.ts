@@ -1,0 +1,68 @@
+// Reading profiles for the client API: by id, by acct, by search, and the
+// viewer's relationships to them. Blocks hide nothing here yet: the
+// visibility service (DESIGN.md rule 3) takes over when the social issue lands.
+import type { Config } from '../../../config/load.ts';
+import { notFound } from '../../errors.ts';
+import {
+  findAccountById,
+  findAccountByUsername,
+  findAccountsByIds,
+  findRolesByAccountIds,
+  searchAccounts,
+  type Account,
+} from '../../db/accounts.repo.ts';
+import type { Queryable } from '../../db/knex.ts';
+import { countFollowRequestsFor, findRelationships, type RelationshipFlags } from '../../db/relationships.repo.ts';
+import type { UserRole } from '../../db/users.repo.ts';
+import { getPostingDefaults, type PostingDefaults } from './profile-preferences.ts';
+
+export interface ProfileView {
+  account: Account;
+  /** The login role of a local account; null for remote ones. */
+  role: UserRole | null;
+}
+
+export async function getProfile(db: Queryable, id: number): Promise<ProfileView> {
+  const account = await findAccountById(db, id);
+  if (!account) throw notFound();
+  const roles = await findRolesByAccountIds(db, [id]);
+  return { account, role: roles.get(id) ?? null };
+}
+
+/**
+ * `acct` as apps send it: `alice`, `@alice`, `alice@our.domain` (local) or
+ * `bob@other.example` (a remote account we already know; fetching unknown
+ * ones comes with federation).
+ */
+export async function lookupProfile(db: Queryable, config: Pick<Config, 'domain'>, acct: string): Promise<ProfileView> {
+  const [username, domain] = acct.trim().replace(/^@/, '').split('@', 2) as [string, string | undefined];
+  if (!username) throw notFound();
+  const local = !domain || domain.toLowerCase() === config.domain.toLowerCase();
+  const account = await findAccountByUsername(db, username, local ? null : domain);
+  if (!account) throw notFound();
+  const roles = await findRolesByAccountIds(db, [account.id]);
+  return { account, role: roles.get(account.id) ?? null };
+}
+
+export async function searchProfiles(db: Queryable, query: string, options: { limit: number; offset: number }): Promise<ProfileView[]> {
+  // "@alice@example.com" → "alice": the username part is what we match on.
+  const text = query.trim().replace(/^@/, '').split('@')[0] ?? '';
+  if (text === '') return [];
+  const accounts = await searchAccounts(db, text, options);
+  const roles = await findRolesByAccountIds(db, accounts.map((a) => a.id));
+  return accounts.map((account) => ({ account, role: roles.get(account.id) ?? null }));
+}
+
+/** The viewer's relationship to each existing account among `ids`, in the order asked. */
+export async function getRelationships(db: Queryable, viewerAccountId: number, ids: number[]): Promise<{ id: number; flags: RelationshipFlags }[]> {
+  const existing = new Set((await findAccountsByIds(db, ids)).map((a) => a.id));
+  const known = ids.filter((id) => existing.has(id));
+  const flags = await findRelationships(db, viewerAccountId, known);
+  return known.map((id) => ({ id, flags: flags.get(id)! }));
+}
+
+/** What CredentialAccount adds to the viewer's own account. */
+export async function getCredentialExtras(db: Queryable, userId: number, accountId: number): Promise<{ defaults: PostingDefaults; followRequestsCount: number }> {
+  const [defaults, followRequestsCount] = await Promise.all([getPostingDefaults(db, userId), countFollowRequestsFor(db, accountId)]);
+  return { defaults, followRequestsCount };
+}

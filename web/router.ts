@@ -1,0 +1,34 @@
+// The server-rendered web pages: sign-in, sign-up, first-run setup, password
+// reset and account settings, plus their stylesheet. Every page route gets the
+// session (and CSRF token) loaded and its errors rendered as HTML.
+import { readFileSync } from 'node:fs';
+import { Router } from '@koa/router';
+import type { ApiDeps } from '../server/http/deps.ts';
+import { loadSession } from '../server/http/session.ts';
+import { htmlErrors } from './routes/common.ts';
+import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerSetupRoutes } from './routes/setup.routes.ts';
+import { registerPasswordRoutes } from './routes/password.routes.ts';
+import { registerSettingsRoutes } from './routes/settings.routes.ts';
+
+export function createWebRouter(deps: ApiDeps): Router {
+  const css = readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8');
+  const assets = new Router();
+  assets.get('/assets/app.css', (ctx) => {
+    ctx.type = 'text/css; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = css;
+  });
+
+  const pages = new Router();
+  pages.use(htmlErrors(), loadSession(deps));
+  registerAuthRoutes(pages, deps);
+  registerSetupRoutes(pages, deps);
+  registerPasswordRoutes(pages, deps);
+  registerSettingsRoutes(pages, deps);
+
+  const router = new Router();
+  router.use(assets.routes());
+  router.use(pages.routes(), pages.allowedMethods());
+  return router;
+}
