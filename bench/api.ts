@@ -12,6 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig, type Config } from '../config/load.ts';
@@ -59,7 +61,6 @@ function serverEnv(dataDir: string, logLevel: string): NodeJS.ProcessEnv {
     VIEWFINDER_LOG_LEVEL: logLevel,
     VIEWFINDER_LOG_FORMAT: 'json',
     VIEWFINDER_HOST: '127.0.0.1',
-    VIEWFINDER_PORT: '0',
   };
 }
 
@@ -78,24 +79,40 @@ async function seed(config: Config): Promise<string> {
 }
 
 async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [binPath, 'serve', '--role', 'web'], { cwd: dataDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let seen = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${seen.slice(-2000)}`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code}:\n${seen.slice(-2000)}`)));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      // Keep draining the pipe for the whole run (per-request log lines), but
-      // only look at start-up output.
-      if (seen.length > 100_000) return;
-      seen += chunk.toString();
-      const match = /listening on (http:\/\/[^\s,"]+)/.exec(seen);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
+  // A free port chosen here, not read from the log: at --log=warning the
+  // server prints nothing on start.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  // Keep draining the pipe for the whole run (per-request log lines); keep
+  // only the start for error messages.
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (output.length < 20_000) output += chunk.toString();
+  });
+  const deadline = Date.now() + 30_000;
+  let lastError: unknown = null;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${output.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output.slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
+    } catch (error) {
+      lastError = error; // not listening yet
+    }
+    await sleep(100);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
     });
   });
-  return { url, child };
 }
 
 interface Figures {

@@ -9,6 +9,8 @@ import { parseDatabaseUrl, type DatabaseConfig } from './database-url.ts';
 
 export interface Config {
   publicUrl: string;
+  /** Where the source code of this instance is published ('' when not set). */
+  sourceUrl: string;
   /** Host of the public URL, with the port when it is not the default. */
   domain: string;
   port: number;
@@ -92,6 +94,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
 
   return {
     publicUrl,
+    sourceUrl: values.sourceUrl as string,
     domain: url.host,
     port,
     host: values.host as string,

@@ -32,6 +32,14 @@ const budget = z.string().regex(/^\d+\/\d+$/, 'must be <count>/<seconds>, like 3
   return { limit: count, windowMs: seconds * 1000 };
 });
 
+const httpUrlAnyPath = z.string().refine((text) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+
 export const registrationModes = ['open', 'approval', 'invite', 'closed'] as const;
 export const logLevels = ['trace', 'debug', 'info', 'warning', 'error', 'fatal'] as const;
 
@@ -44,6 +52,7 @@ export interface Setting {
 
 export const settings = {
   publicUrl: { env: 'VIEWFINDER_PUBLIC_URL', schema: httpUrl.optional(), doc: 'Public URL people and servers reach; default http://localhost:<port>' },
+  sourceUrl: { env: 'VIEWFINDER_SOURCE_URL', schema: z.union([httpUrlAnyPath, z.literal('')]), default: '', doc: 'Where this instance publishes its source code (the AGPL asks for it); shown as the instance source_url' },
   port: { env: 'VIEWFINDER_PORT', schema: integer(0, 65535), default: 3000, doc: 'HTTP port to listen on' },
   host: { env: 'VIEWFINDER_HOST', schema: z.string().min(1), default: '0.0.0.0', doc: 'Address to bind' },
   dataDir: { env: 'VIEWFINDER_DATA_DIR', schema: z.string().min(1), default: './data', doc: 'Folder for the SQLite database, media and the secret key' },

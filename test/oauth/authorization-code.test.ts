@@ -114,6 +114,22 @@ for (const target of targets) {
     t.is(right.body.scope, 'read', 'no scope asked: the default, read');
   });
 
+  test(`${target.name}: redirect_uri may be left out only where it cannot be ambiguous`, async (t) => {
+    const { server, app, cookie } = await setup(t, target);
+    const withoutUri = { client_id: app.client_id, response_type: 'code' };
+    const ambiguous = await fetch(authorizeUrl(server, withoutUri), { headers: { Cookie: cookie }, redirect: 'manual' });
+    t.is(ambiguous.status, 400, 'two registered URIs: the request must name one');
+    const code = await codeFor(server, cookie, { ...withoutUri, redirect_uri: REDIRECT });
+    const missing = await tokenRequest(server, { grant_type: 'authorization_code', code, client_id: app.client_id, client_secret: app.client_secret });
+    t.is(missing.body.error, 'invalid_grant');
+
+    const single = await registerApp(server, { redirectUris: REDIRECT });
+    const singleCode = await codeFor(server, cookie, { client_id: single.client_id, response_type: 'code' });
+    const token = await tokenRequest(server, { grant_type: 'authorization_code', code: singleCode, client_id: single.client_id, client_secret: single.client_secret });
+    t.is(token.status, 200, JSON.stringify(token.body));
+    t.is(await countTokens(server.db), 1);
+  });
+
   test(`${target.name}: the decision needs the CSRF token; deny sends access_denied`, async (t) => {
     const { server, app, cookie } = await setup(t, target);
     const params = { client_id: app.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'read', state: 's1' };

@@ -6,7 +6,6 @@ import type { MastodonAccount } from './account.ts';
 
 export const MASTODON_COMPAT_VERSION = '4.3.0';
 export const VIEWFINDER_VERSION = '0.1.0';
-export const SOURCE_URL = 'https://github.com/viewfinder-social/viewfinder';
 
 // Limits we enforce elsewhere; apps use them to guard their compose screens.
 export const STATUS_LIMITS = { max_characters: 2200, max_media_attachments: 20, characters_reserved_per_url: 23 };
@@ -92,13 +91,13 @@ export function serializeInstanceV1(config: Pick<Config, 'publicUrl' | 'domain' 
   };
 }
 
-export function serializeInstanceV2(config: Pick<Config, 'publicUrl' | 'domain' | 'uploads'>, facts: InstanceFacts) {
+export function serializeInstanceV2(config: Pick<Config, 'publicUrl' | 'domain' | 'uploads' | 'sourceUrl'>, facts: InstanceFacts) {
   const enabled = registrationsEnabled(facts.registrationMode);
   return {
     domain: config.domain,
     title: facts.title,
     version: version(),
-    source_url: SOURCE_URL,
+    source_url: config.sourceUrl,
     description: facts.description,
     usage: { users: { active_month: facts.activeMonth } },
     thumbnail: { url: facts.thumbnailUrl },

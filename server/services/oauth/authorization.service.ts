@@ -129,7 +129,7 @@ export async function exchangeAuthorizationCode(db: Queryable, config: Config, a
       getLogger('oauth').warning('Authorization code {codeId} of app {appId} presented again; revoked {revoked} token(s) issued from it', { codeId: code.id, appId: app.id, revoked });
       return new OAuthError('invalid_grant', 'The authorization code was already used; tokens issued from it are revoked');
     }
-    const problem = codeProblem(code, input, now);
+    const problem = codeProblem(code, app, input, now);
     if (problem) return problem;
     try {
       await assertUserMayLogIn(trx, code.userId);
@@ -143,9 +143,12 @@ export async function exchangeAuthorizationCode(db: Queryable, config: Config, a
   return outcome;
 }
 
-function codeProblem(code: OAuthCode, input: CodeExchange, now: number): OAuthError | null {
+function codeProblem(code: OAuthCode, app: OAuthApp, input: CodeExchange, now: number): OAuthError | null {
   if (code.expiresAt <= now) return new OAuthError('invalid_grant', 'The authorization code has expired');
-  if (input.redirectUri !== code.redirectUri) return new OAuthError('invalid_grant', 'redirect_uri does not match the one used in the authorization request');
+  // RFC 6749 §4.1.3 lets a client leave redirect_uri out when its authorization
+  // request did; with one registered URI, that is the only place the code went.
+  const redirectUri = input.redirectUri ?? (app.redirectUris.length === 1 ? app.redirectUris[0] : undefined);
+  if (redirectUri !== code.redirectUri) return new OAuthError('invalid_grant', 'redirect_uri does not match the one used in the authorization request');
   return verifierProblem(code.codeChallenge, input.codeVerifier);
 }
 
