@@ -2,13 +2,13 @@
 // bearer token (token lookup + account read + serialization + logging), and
 // GET /healthz as the floor the HTTP stack itself sets.
 // The server is the real one (`viewfinder serve --role web`, so serve() with
-// production logging at info to a pipe) in its own process, on SQLite in a temp
+// production logging at info, to a file) in its own process, on SQLite in a temp
 // dir, rate limits off; the load (autocannon) runs in this process, so the two
 // do not share an event loop.
 // Options: --seconds=10 --connections=50 --warmup=2 --log=info (the server's
 //          VIEWFINDER_LOG_LEVEL; `warning` shows what per-request logging costs)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -83,18 +83,19 @@ async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ u
   // server prints nothing on start.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  // Keep draining the pipe for the whole run (per-request log lines); keep
-  // only the start for error messages.
-  child.stderr!.on('data', (chunk: Buffer) => {
-    if (output.length < 20_000) output += chunk.toString();
-  });
+  // The server's log goes to a file, as the price of writing it is the
+  // server's; a pipe would make this process (the load generator) pay for
+  // reading it too.
+  const logPath = join(dataDir, 'server.log');
+  const logFd = openSync(logPath, 'w');
+  const child = spawn(process.execPath, [binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', logFd] });
+  closeSync(logFd);
+  const output = () => readFileSync(logPath, 'utf8').slice(-2000);
   const deadline = Date.now() + 30_000;
   let lastError: unknown = null;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${output.slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output.slice(-2000)}`);
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output()}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) return { url, child };
     } catch (error) {
@@ -122,9 +123,26 @@ interface Figures {
   errors: number;
   timeouts: number;
   non2xx: number;
+  serverCpuMicrosPerRequest: number | null;
 }
 
-async function load(url: string, headers: Record<string, string>, s: Settings, seconds: number): Promise<Figures> {
+/**
+ * CPU time the server process has used, in µs (Linux /proc; null elsewhere).
+ * Per request it is a figure other load on the machine barely moves, unlike req/s.
+ */
+function serverCpuMicros(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields, in clock ticks (100 Hz).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null; // not Linux, or the process is gone
+  }
+}
+
+async function load(url: string, headers: Record<string, string>, s: Settings, seconds: number, pid?: number): Promise<Figures> {
+  const cpuBefore = serverCpuMicros(pid);
   // Exact latencies from the response events: autocannon's own histogram has
   // 1 ms resolution and no p95.
   const latencies: number[] = [];
@@ -132,6 +150,7 @@ async function load(url: string, headers: Record<string, string>, s: Settings, s
     const instance = autocannon({ url, connections: s.connections, duration: seconds, headers }, (error, finished) => (error ? reject(error) : resolve(finished)));
     instance.on('response', (_client, _status, _bytes, responseTime) => void latencies.push(responseTime));
   });
+  const cpuAfter = serverCpuMicros(pid);
   latencies.sort((a, b) => a - b);
   const at = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN);
   return {
@@ -141,6 +160,7 @@ async function load(url: string, headers: Record<string, string>, s: Settings, s
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
+    serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) / Math.max(1, result.requests.total)),
   };
 }
 
@@ -171,7 +191,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     };
     for (const [name, url, headers] of [['healthz', `${server.url}/healthz`, {}], ['verifyCredentials', verifyUrl, auth]] as const) {
       if (s.warmup > 0) await load(url, headers, s, s.warmup);
-      const measured = await load(url, headers, s, s.seconds);
+      const measured = await load(url, headers, s, s.seconds, child.pid);
       figures[name] = name === 'verifyCredentials' ? { ...(figures[name] as object), ...measured } : measured;
     }
     (figures.machine as Record<string, number>).loadAverage1mAfter = Math.round(loadavg()[0]! * 100) / 100;

@@ -8,6 +8,7 @@ import { registerMaintenanceJobs } from './schedule.ts';
 import { registerKvExpireJob } from './kv-expire.job.ts';
 import { registerSendMailJob } from '../services/mail/send-mail.job.ts';
 import { registerSessionsCleanupJob } from '../services/accounts/sessions-cleanup.job.ts';
+import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.job.ts';
 
 export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
@@ -15,5 +16,6 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   registerKvExpireJob(registry, db);
   registerSendMailJob(registry, config);
   registerSessionsCleanupJob(registry, db);
+  registerOAuthCodesCleanupJob(registry, db);
   return registry;
 }

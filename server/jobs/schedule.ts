@@ -26,6 +26,7 @@ export const periodicJobs: PeriodicJob[] = [
   // Handler registered by the federation KvStore module.
   { name: 'kv.expire', cron: '*/10 * * * *', type: 'kv.expire' },
   { name: 'sessions.cleanup', cron: '23 3 * * *', type: 'sessions.cleanup' },
+  { name: 'oauth.purge-codes', cron: '41 * * * *', type: 'oauth.purge-codes' },
 ];
 
 const log = getLogger('scheduler');

@@ -3,7 +3,7 @@
 import type Koa from 'koa';
 import type { Config } from '../../../config/load.ts';
 import type { ProfileUpdate } from '../../services/accounts/profile.service.ts';
-import { isMultipart, nestFormFields, parseMultipart } from './multipart.ts';
+import { isMultipart, nestFormFields, parseMultipart } from '../../http/multipart.ts';
 import { booleanParam, fieldsParam, stringParam } from './params.ts';
 
 export async function readProfileUpdate(ctx: Koa.Context, config: Pick<Config, 'uploads'>): Promise<ProfileUpdate> {

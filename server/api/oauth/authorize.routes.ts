@@ -7,7 +7,7 @@ import { Router } from '@koa/router';
 import { findAccountById } from '../../db/accounts.repo.ts';
 import { verifyCsrf } from '../../http/csrf.ts';
 import type { ApiDeps } from '../../http/deps.ts';
-import { loadSession } from '../../http/session.ts';
+import { loadSession, type WebState } from '../../http/session.ts';
 import type { AppState } from '../../http/state.ts';
 import { OOB_REDIRECT_URI } from '../../services/oauth/apps.service.ts';
 import { checkAuthorizationRequest, createAuthorizationCode, type AuthorizationParams } from '../../services/oauth/authorization.service.ts';
@@ -54,12 +54,13 @@ export function createAuthorizeRouter(deps: ApiDeps): Router {
  * whose login is pending, unconfirmed, disabled or suspended.
  */
 async function signedInUser(ctx: Koa.Context, deps: ApiDeps, returnTo: string): Promise<{ userId: number; username: string } | null> {
-  const user = (ctx.state as AppState).sessionUser;
+  const state = ctx.state as WebState;
+  const user = state.sessionUser;
   if (!user) {
     ctx.redirect(`/auth/sign_in?return_to=${encodeURIComponent(returnTo)}`);
     return null;
   }
-  const account = await findAccountById(deps.db, user.accountId);
+  const account = state.sessionAccount ?? (await findAccountById(deps.db, user.accountId));
   const problem = loginProblem(user, account);
   if (problem || !account) {
     errorPage(ctx, 403, 'access_denied', problem?.message ?? 'Your login is currently disabled');

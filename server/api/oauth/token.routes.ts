@@ -8,7 +8,7 @@ import { Router } from '@koa/router';
 import type { Queryable } from '../../db/knex.ts';
 import type { OAuthApp } from '../../db/oauth.repo.ts';
 import type { ApiDeps } from '../../http/deps.ts';
-import { isMultipart, parseMultipart } from '../accounts/multipart.ts';
+import { isMultipart, parseMultipart } from '../../http/multipart.ts';
 import { rateLimit } from '../../http/rate-limit.ts';
 import { authenticateClient } from '../../services/oauth/apps.service.ts';
 import { exchangeAuthorizationCode } from '../../services/oauth/authorization.service.ts';

@@ -4,7 +4,7 @@
 // once the body has been drained (so the client sees the answer, not a reset).
 import busboy from 'busboy';
 import type Koa from 'koa';
-import { AppError, badRequest, payloadTooLarge } from '../../errors.ts';
+import { AppError, badRequest, payloadTooLarge } from '../errors.ts';
 
 export interface UploadedFile {
   buffer: Buffer;
