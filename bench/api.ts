@@ -95,7 +95,10 @@ async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ u
   let lastError: unknown = null;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${output()}`);
-    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output()}`);
+    }
     try {
       if ((await fetch(`${url}/healthz`)).ok) return { url, child };
     } catch (error) {

@@ -8,6 +8,7 @@ import type { Config } from '../config/load.ts';
 import { openDatabase } from './db/knex.ts';
 import { migrateLatest } from './db/migrate.ts';
 import { createHttpApp } from './http/app.ts';
+import { apiCors } from './http/cors.ts';
 import type { ApiDeps } from './http/deps.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
 import { createRouters } from './http/routes.ts';
@@ -59,7 +60,9 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
     const rateLimiter = createRateLimiter(config);
     stops.push(() => rateLimiter.close());
     const deps: ApiDeps = { config, db, rateLimiter, mailer: createMailer(config) };
-    const app = createHttpApp({ config, db, routers: createRouters(deps) });
+    // CORS at app level: a browser's OPTIONS preflight matches no route, so
+    // router-level middleware never sees it.
+    const app = createHttpApp({ config, db, beforeBody: [apiCors()], routers: createRouters(deps) });
     const server = await listen(app, { port: config.port, host: config.host });
     stops.push(() => server.close());
     // The URL goes in the message text (not quoted as a property) so scripts can read it.

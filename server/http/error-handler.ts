@@ -23,6 +23,9 @@ const INTERNAL: ErrorResponse = { status: 500, body: { error: 'Internal server e
 // sent (a content type, a cache policy…); only these survive, as in koa's own
 // error path. The request id stays so the client can quote it.
 const KEPT_HEADERS = new Set(['x-request-id']);
+// Headers that describe the request's standing, not the failed response: a 429
+// still says when to retry, and a browser app can only read an error with CORS.
+const KEPT_HEADER_PREFIXES = ['access-control-', 'x-ratelimit-', 'retry-after'];
 
 export function errorHandler(): Koa.Middleware {
   const log = getLogger('http');
@@ -50,7 +53,7 @@ export function errorHandler(): Koa.Middleware {
         return;
       }
       for (const name of ctx.res.getHeaderNames()) {
-        if (!KEPT_HEADERS.has(name)) ctx.res.removeHeader(name);
+        if (!KEPT_HEADERS.has(name) && !KEPT_HEADER_PREFIXES.some((prefix) => name.startsWith(prefix))) ctx.res.removeHeader(name);
       }
       ctx.set(response.headers);
       ctx.status = response.status;

@@ -47,6 +47,16 @@ async function connectRedis(): Promise<Redis | null> {
   }
 }
 
+/** A key prefix of its own for one test; its keys are deleted when the test ends. */
+function testPrefix(t: ExecutionContext): string {
+  const prefix = `viewfinder-test:${randomBytes(6).toString('hex')}:`;
+  t.teardown(async () => {
+    const keys = await redis!.keys(`${prefix}*`);
+    if (keys.length) await redis!.del(...keys);
+  });
+  return prefix;
+}
+
 /** A clock inside the current real window (so Retry-After is realistic) that the test moves by hand. */
 function testClock(windowMs = WINDOW_MS) {
   let time = Math.floor(Date.now() / windowMs) * windowMs + 1_000;
@@ -106,7 +116,7 @@ const stores: Store[] = [
   {
     name: 'redis',
     // A fresh key prefix per test: runs never see each other's counters.
-    limiter: (_t, config, now) => (redis ? createRateLimiter(config, { now, redis, keyPrefix: `viewfinder-test:${randomBytes(6).toString('hex')}:` }) : null),
+    limiter: (t, config, now) => (redis ? createRateLimiter(config, { now, redis, keyPrefix: testPrefix(t) }) : null),
   },
 ];
 
@@ -188,7 +198,7 @@ test.serial('redis: web processes share one count', async (t) => {
   if (!redis) return t.pass('Redis unreachable: skipped');
   const config = testConfig(t);
   const budget = config.rateLimitBudgets.api;
-  const keyPrefix = `viewfinder-test:${randomBytes(6).toString('hex')}:`;
+  const keyPrefix = testPrefix(t);
   const now = testClock().now;
   const first = createRedisRateLimiter(redis, { keyPrefix, now });
   const second = createRedisRateLimiter(redis, { keyPrefix, now });

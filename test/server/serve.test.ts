@@ -55,6 +55,14 @@ for (const target of await databaseTargets()) {
     const worker = await startRole(t, database, 'worker');
     t.is(worker.url, null);
     t.is((await fetch(`${web.url}/healthz`)).status, 200);
+    // Browser apps (Elk, Phanpy) preflight every API call: it must get CORS.
+    const preflight = await fetch(`${web.url}/api/v1/accounts/verify_credentials`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://elk.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    t.is(preflight.status, 204);
+    t.is(preflight.headers.get('access-control-allow-origin'), '*');
+    t.regex(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/i);
     const id = await enqueue(database.db, 'jobs.purge-old-dead', {});
     await waitFor(async () => !(await database.db('jobs').where({ id }).first()), 'the worker process to run the job');
     t.pass();
