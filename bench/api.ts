@@ -88,7 +88,9 @@ async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ u
   // reading it too.
   const logPath = join(dataDir, 'server.log');
   const logFd = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', logFd] });
+  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the server process, for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', logFd] });
   closeSync(logFd);
   const output = () => readFileSync(logPath, 'utf8').slice(-2000);
   const deadline = Date.now() + 30_000;

@@ -1,6 +1,7 @@
 // SQL for `accounts`: local and remote actors alike (domain null for local).
 // Rows are mapped to camelCase objects with real booleans (SQLite returns 0/1).
 import type { Queryable } from './knex.ts';
+import { noteAuthChange } from './auth-changes.ts';
 
 export interface Account {
   id: number;
@@ -125,6 +126,7 @@ export async function insertAccount(db: Queryable, values: NewAccount): Promise<
 
 export async function setAccountSuspendedAt(db: Queryable, id: number, suspendedAt: number | null, now = Date.now()): Promise<void> {
   await db('accounts').where({ id }).update({ suspended_at: suspendedAt, updated_at: now });
+  noteAuthChange(db);
 }
 
 /**
@@ -141,6 +143,7 @@ export type AccountChanges = Partial<Pick<Account, 'displayName' | 'note' | 'not
 
 export async function updateAccount(db: Queryable, id: number, changes: AccountChanges, now = Date.now()): Promise<void> {
   await db('accounts').where({ id }).update({ ...toRow(changes), updated_at: now });
+  noteAuthChange(db);
 }
 
 /** The accounts with these ids that exist, in no particular order. */

@@ -47,6 +47,33 @@ function knexLog(): Knex.Config['log'] {
   };
 }
 
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * knex's better-sqlite3 dialect prepares every query anew, which costs more
+ * than running it. Reusing the prepared statement per SQL text is safe there:
+ * knex runs each statement to completion (all/run) before the next, and we
+ * never pass per-query statement options (safeIntegers).
+ */
+function cachePreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
   if (config.client === 'sqlite') {
     if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
@@ -59,8 +86,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
           try {
+            cachePreparedStatements(conn);
             conn.pragma('journal_mode = WAL');
             conn.pragma('synchronous = NORMAL');
             conn.pragma('foreign_keys = ON');

@@ -3,6 +3,7 @@
 // (space- and newline-separated) and split here.
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable } from './knex.ts';
+import { noteAuthChange } from './auth-changes.ts';
 
 export interface OAuthApp {
   id: number;
@@ -191,12 +192,15 @@ export async function findTokenByRefreshHash(db: Queryable, refreshTokenHash: st
 /** Revokes one token (access and refresh alike); false when it was already revoked. */
 export async function revokeToken(db: Queryable, id: number, now: number): Promise<boolean> {
   const changed = await db('oauth_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: now });
+  noteAuthChange(db);
   return changed === 1;
 }
 
 /** Revokes every live token issued from an authorization code (or refreshed from one). */
 export async function revokeTokensFromCode(db: Queryable, codeId: number, now: number): Promise<number> {
-  return db('oauth_tokens').where({ code_id: codeId }).whereNull('revoked_at').update({ revoked_at: now });
+  const revoked = await db('oauth_tokens').where({ code_id: codeId }).whereNull('revoked_at').update({ revoked_at: now });
+  noteAuthChange(db);
+  return revoked;
 }
 
 export async function touchToken(db: Queryable, id: number, now: number): Promise<void> {

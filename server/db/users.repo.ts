@@ -1,6 +1,7 @@
 // SQL for `users` (local logins, one per local account) and the credentials
 // that hang off them (OAuth tokens and codes, web sessions).
 import type { Queryable } from './knex.ts';
+import { noteAuthChange } from './auth-changes.ts';
 
 export type UserRole = 'user' | 'moderator' | 'admin';
 export const userRoles: readonly UserRole[] = ['user', 'moderator', 'admin'];
@@ -21,6 +22,10 @@ export interface User {
   confirmedAt: number | null;
   disabledAt: number | null;
   lastSignInAt: number | null;
+  /** Posting defaults: Mastodon's source[privacy|sensitive|language]. */
+  defaultPrivacy: 'public' | 'unlisted' | 'private' | 'direct';
+  defaultSensitive: boolean;
+  defaultLanguage: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -48,14 +53,20 @@ const columns: Record<keyof User, string> = {
   confirmedAt: 'confirmed_at',
   disabledAt: 'disabled_at',
   lastSignInAt: 'last_sign_in_at',
+  defaultPrivacy: 'default_privacy',
+  defaultSensitive: 'default_sensitive',
+  defaultLanguage: 'default_language',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
 
+// SQLite stores booleans as 0/1.
+const booleanFields = new Set<keyof User>(['approved', 'defaultSensitive']);
+
 export function userFromRow(row: Row): User {
   const user = {} as Record<string, unknown>;
   for (const [key, column] of Object.entries(columns) as [keyof User, string][]) {
-    user[key] = key === 'approved' ? Boolean(row[column]) : (row[column] ?? null);
+    user[key] = booleanFields.has(key) ? Boolean(row[column]) : (row[column] ?? null);
   }
   return user as unknown as User;
 }
@@ -91,6 +102,7 @@ export async function insertUser(db: Queryable, values: NewUser): Promise<User> 
 
 export async function updateUser(db: Queryable, id: number, changes: UserChanges, now = Date.now()): Promise<void> {
   await db('users').where({ id }).update({ ...toRow(changes), updated_at: now });
+  noteAuthChange(db);
 }
 
 /** A local user with the account fields an admin listing shows. */
@@ -155,6 +167,7 @@ export async function listUsers(db: Queryable, filter: UserListFilter = {}): Pro
  */
 export async function deleteUserCredentials(db: Queryable, userId: number): Promise<{ tokens: number; codes: number; sessions: number }> {
   const tokens = await db('oauth_tokens').where({ user_id: userId }).delete();
+  noteAuthChange(db);
   const codes = await db('oauth_codes').where({ user_id: userId }).delete();
   const sessions = await db('sessions').where({ user_id: userId }).delete();
   return { tokens, codes, sessions };

@@ -85,6 +85,7 @@ for (const target of await databaseTargets()) {
     const avatar = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3366cc' } }).jpeg().toBuffer();
     const updated = await client.v1.accounts.updateCredentials({ displayName: 'Alice A.', note: 'Photos of #cats by @bob', avatar: new Blob([avatar], { type: 'image/jpeg' }) });
     t.is(updated.displayName, 'Alice A.');
+    t.is((await client.v1.accounts.verifyCredentials()).displayName, 'Alice A.', 'no stale profile from the token cache');
     t.regex(updated.note, /href="[^"]*\/tags\/cats"/);
     t.regex(updated.note, /href="[^"]*\/@bob"/);
     const avatarResponse = await fetch(updated.avatar);

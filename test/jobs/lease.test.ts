@@ -64,14 +64,15 @@ for (const target of await databaseTargets()) {
     const registry = new JobRegistry();
     registry.register('transcode', async () => {
       runs += 1;
-      await sleep(700);
+      await sleep(1600); // outlives three leases
     });
-    const worker = createWorker({ db, registry, concurrency: 1, pollMs: 20, leaseMs: 200 });
-    const thief = createWorker({ db, registry, concurrency: 1, pollMs: 20, leaseMs: 200, workerId: 'thief' });
+    // Renewal runs every leaseMs/2: 250 ms of slack for timers on a loaded machine.
+    const worker = createWorker({ db, registry, concurrency: 1, pollMs: 20, leaseMs: 500 });
+    const thief = createWorker({ db, registry, concurrency: 1, pollMs: 20, leaseMs: 500, workerId: 'thief' });
     const running = worker.runUntilIdle();
     await until(() => runs === 1);
-    for (let i = 0; i < 5; i++) {
-      await sleep(120);
+    for (let i = 0; i < 8; i++) {
+      await sleep(180);
       await thief.runUntilIdle();
     }
     await running;

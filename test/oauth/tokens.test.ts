@@ -7,6 +7,7 @@ import { setSetting } from '../../server/db/instance-settings.repo.ts';
 import { updateUser } from '../../server/db/users.repo.ts';
 import { setAccountSuspendedAt } from '../../server/db/accounts.repo.ts';
 import { bearer, countTokens, createUser, PASSWORD, registerApp, startServer, tokenRequest, type RegisteredApp, type TestServer } from './helpers.ts';
+import { noteAuthChange } from '../../server/db/auth-changes.ts';
 
 const targets = await databaseTargets();
 
@@ -170,6 +171,8 @@ for (const target of targets) {
     const live = narrower.body.access_token as string;
     t.is((await call(server, live)).status, 200);
     await server.db('oauth_tokens').update({ expires_at: Date.now() - 1000 });
+    // A change behind the repositories' back: tell the auth cache, as every repository write does.
+    noteAuthChange(server.db);
     const expired = await call(server, live);
     t.is(expired.status, 401);
     t.deepEqual(await expired.json(), { error: 'The access token expired' });

@@ -16,7 +16,7 @@ import type { Account } from '../../db/accounts.repo.ts';
 import type { User } from '../../db/users.repo.ts';
 import { getCredentialExtras, getProfile, getRelationships, lookupProfile, searchProfiles } from '../../services/accounts/profile-read.service.ts';
 import { updateProfile } from '../../services/accounts/profile.service.ts';
-import { getPostingDefaults } from '../../services/accounts/profile-preferences.ts';
+import { postingDefaultsOf } from '../../services/accounts/profile-preferences.ts';
 import { serializePreferences } from '../entities/preferences.ts';
 import { serializeRelationship } from '../entities/relationship.ts';
 import { idListParam, integerParam, parseId, stringParam } from './params.ts';
@@ -39,27 +39,27 @@ export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = crea
   router.get('/api/v1/accounts/verify_credentials', requireScopes(['read:accounts', 'profile']), async (ctx) => {
     // authenticate() read the account row for this request: no second lookup.
     const { user, account } = signedIn(ctx);
-    ctx.body = presentCredentialAccount(config, account, user, await getCredentialExtras(db, user.id, account.id));
+    ctx.body = presentCredentialAccount(config, account, user, await getCredentialExtras(db, user, account.id));
   });
 
   router.patch('/api/v1/accounts/update_credentials', requireScopes('write:accounts'), async (ctx) => {
     const { user, account } = signedIn(ctx);
     const input = await readProfileUpdate(ctx, config);
-    const updated = await updateProfile(db, config, storage, { user: user, account: account }, input);
-    ctx.body = presentCredentialAccount(config, updated, user, await getCredentialExtras(db, user.id, updated.id));
+    const updated = await updateProfile(db, config, storage, { user, account }, input);
+    ctx.body = presentCredentialAccount(config, updated.account, updated.user, await getCredentialExtras(db, updated.user, updated.account.id));
   });
 
   // Mastodon 4.2: removing the avatar or header, answered with the CredentialAccount.
   for (const kind of ['avatar', 'header'] as const) {
     router.delete(`/api/v1/profile/${kind}`, requireScopes('write:accounts'), async (ctx) => {
       const { user, account } = signedIn(ctx);
-      const updated = await updateProfile(db, config, storage, { user: user, account: account }, { [kind]: null });
-      ctx.body = presentCredentialAccount(config, updated, user, await getCredentialExtras(db, user.id, updated.id));
+      const updated = await updateProfile(db, config, storage, { user, account }, { [kind]: null });
+      ctx.body = presentCredentialAccount(config, updated.account, updated.user, await getCredentialExtras(db, updated.user, updated.account.id));
     });
   }
 
   router.get('/api/v1/preferences', requireScopes('read:accounts'), async (ctx) => {
-    ctx.body = serializePreferences(await getPostingDefaults(db, signedIn(ctx).user.id));
+    ctx.body = serializePreferences(postingDefaultsOf(signedIn(ctx).user));
   });
 
   router.get('/api/v1/accounts/lookup', async (ctx) => {

@@ -1,13 +1,11 @@
-// Posting defaults (Mastodon's source[privacy|sensitive|language]).
-// Stored in the `kv` table under ['user-preferences', <user id>] until the
-// users table has columns for them (see the api-accounts report: a migration
-// adding them is proposed); the shape here stays the same either way.
-import { getKv, setKv } from '../../db/kv.repo.ts';
+// Posting defaults (Mastodon's Source#privacy, #sensitive, #language), kept
+// as columns of users so they arrive with the user on every request.
 import type { Queryable } from '../../db/knex.ts';
+import { updateUser, type User } from '../../db/users.repo.ts';
 
-export type PostingVisibility = 'public' | 'unlisted' | 'private' | 'direct';
+export type PostingVisibility = User['defaultPrivacy'];
 
-/** Posting defaults a user chose (Mastodon's Source#privacy, #sensitive, #language). */
+/** Posting defaults a user chose. */
 export interface PostingDefaults {
   privacy: PostingVisibility;
   sensitive: boolean;
@@ -16,21 +14,12 @@ export interface PostingDefaults {
 
 export const POSTING_VISIBILITIES: readonly PostingVisibility[] = ['public', 'unlisted', 'private', 'direct'];
 
-export const DEFAULT_POSTING: PostingDefaults = { privacy: 'public', sensitive: false, language: null };
-
-const keyOf = (userId: number) => ['user-preferences', String(userId)];
-
-export async function getPostingDefaults(db: Queryable, userId: number): Promise<PostingDefaults> {
-  const stored = (await getKv(db, keyOf(userId))) as Partial<PostingDefaults> | undefined;
-  return {
-    privacy: stored?.privacy && POSTING_VISIBILITIES.includes(stored.privacy) ? stored.privacy : DEFAULT_POSTING.privacy,
-    sensitive: typeof stored?.sensitive === 'boolean' ? stored.sensitive : DEFAULT_POSTING.sensitive,
-    language: typeof stored?.language === 'string' ? stored.language : DEFAULT_POSTING.language,
-  };
+export function postingDefaultsOf(user: User): PostingDefaults {
+  return { privacy: user.defaultPrivacy, sensitive: user.defaultSensitive, language: user.defaultLanguage };
 }
 
-export async function setPostingDefaults(db: Queryable, userId: number, changes: Partial<PostingDefaults>): Promise<PostingDefaults> {
-  const next = { ...(await getPostingDefaults(db, userId)), ...changes };
-  await setKv(db, keyOf(userId), next);
+export async function setPostingDefaults(db: Queryable, user: User, changes: Partial<PostingDefaults>): Promise<PostingDefaults> {
+  const next = { ...postingDefaultsOf(user), ...changes };
+  await updateUser(db, user.id, { defaultPrivacy: next.privacy, defaultSensitive: next.sensitive, defaultLanguage: next.language });
   return next;
 }

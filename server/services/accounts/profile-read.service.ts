@@ -13,8 +13,10 @@ import {
 } from '../../db/accounts.repo.ts';
 import type { Queryable } from '../../db/knex.ts';
 import { countFollowRequestsFor, findRelationships, type RelationshipFlags } from '../../db/relationships.repo.ts';
-import type { UserRole } from '../../db/users.repo.ts';
-import { getPostingDefaults, type PostingDefaults } from './profile-preferences.ts';
+import type { User, UserRole } from '../../db/users.repo.ts';
+import { postingDefaultsOf, type PostingDefaults } from './profile-preferences.ts';
+import { authEpoch } from '../../db/auth-changes.ts';
+import { createEpochCache } from '../cache/epoch-cache.ts';
 
 export interface ProfileView {
   account: Account;
@@ -62,7 +64,16 @@ export async function getRelationships(db: Queryable, viewerAccountId: number, i
 }
 
 /** What CredentialAccount adds to the viewer's own account. */
-export async function getCredentialExtras(db: Queryable, userId: number, accountId: number): Promise<{ defaults: PostingDefaults; followRequestsCount: number }> {
-  const [defaults, followRequestsCount] = await Promise.all([getPostingDefaults(db, userId), countFollowRequestsFor(db, accountId)]);
-  return { defaults, followRequestsCount };
+// verify_credentials is what apps call most; the count is its only query.
+const followRequestCounts = createEpochCache<number, number>({ ttlMs: 5_000, maxEntries: 10_000 });
+
+export async function getCredentialExtras(db: Queryable, user: User, accountId: number): Promise<{ defaults: PostingDefaults; followRequestsCount: number }> {
+  const now = Date.now();
+  let count = followRequestCounts.get(accountId, now);
+  if (count === undefined) {
+    const epoch = authEpoch();
+    count = await countFollowRequestsFor(db, accountId);
+    followRequestCounts.set(accountId, count, epoch, now);
+  }
+  return { defaults: postingDefaultsOf(user), followRequestsCount: count };
 }

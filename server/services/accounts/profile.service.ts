@@ -5,7 +5,7 @@ import type { Config } from '../../../config/load.ts';
 import { AppError } from '../../errors.ts';
 import { findAccountById, updateAccount, type Account, type AccountChanges } from '../../db/accounts.repo.ts';
 import type { Db } from '../../db/knex.ts';
-import type { User } from '../../db/users.repo.ts';
+import { findUserById, type User } from '../../db/users.repo.ts';
 import { getLogger } from '../../logging.ts';
 import { processProfileImage, type ProfileImageKind } from '../../../media/images/profile-images.ts';
 import type { MediaStorage } from '../../../media/storage/storage.ts';
@@ -45,7 +45,7 @@ export async function updateProfile(
   storage: MediaStorage,
   who: { user: User; account: Account },
   input: ProfileUpdate,
-): Promise<Account> {
+): Promise<{ account: Account; user: User }> {
   const details: Details = {};
   const problem = (field: string, error: string, description: string) => (details[field] ??= []).push({ error, description });
 
@@ -112,7 +112,7 @@ export async function updateProfile(
 
     await db.transaction(async (trx) => {
       if (Object.keys(changes).length > 0) await updateAccount(trx, who.account.id, changes);
-      if (Object.keys(defaults).length > 0) await setPostingDefaults(trx, who.user.id, defaults);
+      if (Object.keys(defaults).length > 0) await setPostingDefaults(trx, who.user, defaults);
     });
   } catch (error) {
     // The row still points at the old files: the new ones are orphans.
@@ -125,7 +125,8 @@ export async function updateProfile(
     'headerPath' in changes ? who.account.headerPath : null,
   ].filter((key): key is string => key !== null);
   await Promise.all(replaced.map((key) => removeQuietly(storage, key)));
-  return (await findAccountById(db, who.account.id))!;
+  const [account, user] = await Promise.all([findAccountById(db, who.account.id), findUserById(db, who.user.id)]);
+  return { account: account!, user: user! };
 }
 
 // A file left behind wastes disk; failing the request after the profile

@@ -19,6 +19,8 @@ import { parseScopes, scopesWithin } from '../../oauth/scopes.ts';
 import { randomSecret, sha256Hex } from '../../oauth/secrets.ts';
 import { loginProblem } from './login-problem.ts';
 import { OAuthError } from './oauth-error.ts';
+import { authEpoch } from '../../db/auth-changes.ts';
+import { cacheToken, cachedToken } from './token-cache.ts';
 
 /** last_used_at is written at most this often per token, so reads stay reads. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -112,7 +114,11 @@ export type ResolvedToken =
 
 /** Looks up a bearer token with its user and account (one query); notes its use at most once a minute. */
 export async function resolveAccessToken(db: Queryable, accessToken: string, now = Date.now()): Promise<ResolvedToken> {
-  const found = await findTokenWithOwner(db, sha256Hex(accessToken));
+  const hash = sha256Hex(accessToken);
+  const cached = cachedToken(hash, now);
+  if (cached) return { ok: true, ...cached };
+  const epoch = authEpoch();
+  const found = await findTokenWithOwner(db, hash);
   if (!found) return { ok: false, reason: 'invalid' };
   const { token } = found;
   if (token.revokedAt !== null) return { ok: false, reason: 'revoked' };
@@ -125,6 +131,7 @@ export async function resolveAccessToken(db: Queryable, accessToken: string, now
     account = accountFromRow(found.accountRow);
   }
   if (token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_INTERVAL_MS) await touchToken(db, token.id, now);
+  cacheToken(hash, { token, user, account }, epoch, now);
   return { ok: true, token, user, account };
 }
 
