@@ -10,7 +10,7 @@ import { rateLimit } from '../../http/rate-limit.ts';
 import type { AppState } from '../../http/state.ts';
 import { registerAccount } from '../../services/accounts/registration.service.ts';
 import { issueToken } from '../../services/oauth/tokens.service.ts';
-import { serializeToken } from '../entities/token.ts';
+import { tokenEntity } from '../oauth/entities.ts';
 import { booleanParam, stringParam } from './params.ts';
 
 export function registerThroughApi(deps: ApiDeps): Koa.Middleware[] {
@@ -33,7 +33,7 @@ export function registerThroughApi(deps: ApiDeps): Koa.Middleware[] {
         ip: ctx.ip,
       });
       const token = await issueToken(db, config, { appId: auth.appId, userId: user.id, scopes: auth.scopes });
-      ctx.body = serializeToken(token);
+      ctx.body = tokenEntity(token);
     },
   ];
 }
