@@ -2,7 +2,7 @@
 // as SHA-256 hex digests; scopes and redirect URIs as their wire text
 // (space- and newline-separated) and split here.
 import type { Knex } from 'knex';
-import { isSqlite, type Queryable } from './knex.ts';
+import type { Queryable } from './knex.ts';
 import { noteAuthChange } from './auth-changes.ts';
 
 export interface OAuthApp {
@@ -245,14 +245,9 @@ function tokenWithOwnerQuery(db: Queryable): Promise<{ sql: string; bindings: re
 export async function findTokenWithOwner(db: Queryable, tokenHash: string): Promise<TokenWithOwner | undefined> {
   const { sql, bindings } = await tokenWithOwnerQuery(db);
   const values = [tokenHash, ...bindings.slice(1)];
-  let row: Row | undefined;
-  if (isSqlite(db) && !db.isTransaction) {
-    row = await sqlitePreparedGet(db, sql, values);
-  } else {
-    const result = await db.raw(sql, values);
-    // better-sqlite3 answers raw queries with the rows, pg with a result object.
-    row = (Array.isArray(result) ? result[0] : (result as { rows: Row[] }).rows[0]) as Row | undefined;
-  }
+  const result = await db.raw(sql, values);
+  // better-sqlite3 answers raw queries with the rows, pg with a result object.
+  const row = (Array.isArray(result) ? result[0] : (result as { rows: Row[] }).rows[0]) as Row | undefined;
   if (!row) return undefined;
   const userRow: Row = {};
   const accountRow: Row = {};
@@ -261,30 +256,4 @@ export async function findTokenWithOwner(db: Queryable, tokenHash: string): Prom
     else if (name.startsWith('a__')) accountRow[name.slice(3)] = value;
   }
   return { token: tokenFromRow(row), userRow: userRow.id == null ? null : userRow, accountRow: accountRow.id == null ? null : accountRow };
-}
-
-interface SqliteConnection {
-  prepare(sql: string): { get(...values: unknown[]): unknown };
-}
-const statements = new WeakMap<object, Map<string, { get(...values: unknown[]): unknown }>>();
-
-/**
- * Runs a statement prepared once per SQLite connection. knex prepares every
- * query anew, which for this wide join costs several times what running it
- * does, on every API request. The connection comes from knex's pool (and
- * goes back to it), so this waits its turn like any other query; never used
- * inside a transaction, whose connection it would wait for forever.
- */
-async function sqlitePreparedGet(db: Queryable, sql: string, values: readonly Knex.Value[]): Promise<Row | undefined> {
-  const client = db.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(connection: SqliteConnection): Promise<unknown> };
-  const connection = await client.acquireConnection();
-  try {
-    let cache = statements.get(connection);
-    if (!cache) statements.set(connection, (cache = new Map()));
-    let statement = cache.get(sql);
-    if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
-    return statement.get(...values) as Row | undefined;
-  } finally {
-    await client.releaseConnection(connection);
-  }
 }

@@ -9,8 +9,6 @@
 // would never see it. It answers preflights itself with 204 and adds the
 // headers to every other response on the covered paths, errors included.
 import type Koa from 'koa';
-import { errorHandler } from './error-handler.ts';
-import { keepHeadersOnError } from './rate-limit.ts';
 
 const PREFIXES = ['/api/', '/.well-known/', '/nodeinfo/', '/media/'];
 const EXACT = new Set(['/oauth/token', '/oauth/revoke', '/oauth/userinfo']);
@@ -28,7 +26,6 @@ export function isCorsPath(path: string): boolean {
 }
 
 export function apiCors(): Koa.Middleware {
-  const render = errorHandler();
   const headers = {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': EXPOSED_HEADERS,
@@ -45,10 +42,10 @@ export function apiCors(): Koa.Middleware {
       ctx.status = 204;
       return;
     }
-    await keepHeadersOnError(ctx, headers, render, next);
-    // An error rendered further in (by the rate limiter) dropped our headers
-    // without throwing past us: set them again.
-    if (!ctx.headerSent) ctx.set(headers);
+    // The error handler keeps Access-Control-* on error responses: a browser
+    // app cannot even read a 401 without them.
+    ctx.set(headers);
+    await next();
   };
 }
 

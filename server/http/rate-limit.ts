@@ -16,7 +16,6 @@ import { tooManyRequests } from '../errors.ts';
 import { getLogger } from '../logging.ts';
 import { createRedis, closeRedis, type Redis } from '../redis.ts';
 import type { ApiDeps } from './deps.ts';
-import { errorHandler } from './error-handler.ts';
 import type { AppState } from './state.ts';
 
 export interface RateLimitResult {
@@ -181,7 +180,6 @@ export function rateLimit(deps: Pick<ApiDeps, 'config' | 'rateLimiter'>, options
   if (!config.rateLimits) return (_ctx, next) => next();
   const budget = config.rateLimitBudgets[options.budget];
   const keyOf = options.key ?? ((ctx: Koa.Context) => `ip:${ctx.ip}`);
-  const render = errorHandler();
   return async (ctx, next) => {
     const key = keyOf(ctx);
     if (key === null) return next();
@@ -192,10 +190,10 @@ export function rateLimit(deps: Pick<ApiDeps, 'config' | 'rateLimiter'>, options
       'X-RateLimit-Reset': new Date(hit.resetAt).toISOString(),
     };
     if (!hit.allowed) headers['Retry-After'] = String(Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000)));
-    await keepHeadersOnError(ctx, headers, render, async () => {
-      if (!hit.allowed) throw tooManyRequests();
-      await next();
-    });
+    // The error handler keeps X-RateLimit-* and Retry-After on the 429 it renders.
+    ctx.set(headers);
+    if (!hit.allowed) throw tooManyRequests();
+    await next();
   };
 }
 
@@ -209,21 +207,4 @@ export function apiRateLimit(deps: Pick<ApiDeps, 'config' | 'rateLimiter'>): Koa
       return auth ? `token:${auth.tokenId}` : `ip:${ctx.ip}`;
     },
   });
-}
-
-/**
- * Sets `headers`, runs `next`, and when it throws renders the error right here
- * (with the app's own error handler, so the body and logging are the usual
- * ones) and sets `headers` again: the app-level handler drops every header
- * set before a failure, but rate-limit and CORS headers belong on error
- * responses too (a browser app cannot even read a 401 without CORS headers).
- */
-export async function keepHeadersOnError(ctx: Koa.Context, headers: Record<string, string>, render: Koa.Middleware, next: () => Promise<void>): Promise<void> {
-  ctx.set(headers);
-  try {
-    await next();
-  } catch (error) {
-    await render(ctx, () => Promise.reject(error));
-    ctx.set(headers);
-  }
 }

@@ -59,22 +59,18 @@ export function redirectTo(ctx: Koa.Context, location: string): void {
 
 /**
  * Errors from page routes as an HTML page instead of JSON: AppErrors thrown
- * (a bad CSRF token, a 404), and JSON errors that middleware already rendered
- * (the rate limiter answers its 429 itself, keeping its headers).
+ * (a bad CSRF token, a 404, the rate limiter's 429, whose Retry-After and
+ * X-RateLimit-* headers stay).
  */
 export function htmlErrors(): Koa.Middleware {
-  const show = (ctx: Koa.Context, status: number, message: string) =>
-    sendPage(ctx, messagePage(status === 429 ? 'Slow down' : 'Something went wrong', message, { error: true, link: { href: '/auth/sign_in', text: 'Sign in' } }), status);
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       if (!isAppError(error) || error.status >= 500) throw error;
-      return show(ctx, error.status, error.publicMessage);
-    }
-    const body = ctx.body as { error?: unknown } | null;
-    if (ctx.status >= 400 && ctx.status < 500 && ctx.response.is('json') && typeof body?.error === 'string') {
-      show(ctx, ctx.status, ctx.status === 429 ? 'Too many attempts. Please wait a few minutes and try again.' : body.error);
+      const tooMany = error.status === 429;
+      const message = tooMany ? 'Too many attempts. Please wait a few minutes and try again.' : error.publicMessage;
+      sendPage(ctx, messagePage(tooMany ? 'Slow down' : 'Something went wrong', message, { error: true, link: { href: '/auth/sign_in', text: 'Sign in' } }), error.status);
     }
   };
 }
