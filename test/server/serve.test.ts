@@ -79,7 +79,8 @@ test('npm start path: `viewfinder serve` starts, answers, and stops on SIGTERM',
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  await waitFor(async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output), 'the server to listen');
+  // A cold start (module loading, migrations, the worker thread) on a loaded CI machine can take a while.
+  await waitFor(async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(output), 'the server to listen', 60_000);
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1];
   t.is((await fetch(`${url}/healthz`)).status, 200);
   const notFound = await fetch(`${url}/no/such/page`);
