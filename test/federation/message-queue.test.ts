@@ -104,7 +104,8 @@ for (const target of await databaseTargets()) {
   test(`${target.name}: a throwing handler makes the job fail and our queue retry it`, async (t) => {
     const { db } = await target.create(t);
     const registry = new JobRegistry();
-    const mq = createMessageQueue({ db, registry, backoffBaseMs: 40, backoffMaxMs: 40 });
+    // Equal jitter waits at least half the base: the retry cannot sneak into the first runUntilIdle.
+    const mq = createMessageQueue({ db, registry, backoffBaseMs: 1000, backoffMaxMs: 1000 });
     let calls = 0;
     listen(t, mq, () => {
       calls++;

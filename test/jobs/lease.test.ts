@@ -21,7 +21,8 @@ for (const target of await databaseTargets()) {
     const { db } = await target.create(t);
     await enqueue(db, 'deliver', { to: 'remote.example' });
     // The "killed" worker: claims with a short lease and never finishes.
-    const [claimed] = await claimJobs(db, { types: ['deliver'], limit: 10, leaseMs: 150, workerId: 'killed' });
+    // A lease long enough that a loaded machine still checks within it.
+    const [claimed] = await claimJobs(db, { types: ['deliver'], limit: 10, leaseMs: 1500, workerId: 'killed' });
     t.like(claimed, { state: 'running', attempts: 1, locked_by: 'killed' });
 
     let runs = 0;
