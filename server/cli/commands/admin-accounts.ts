@@ -5,6 +5,7 @@ import { userRoles, type UserRole } from '../../db/users.repo.ts';
 import { createLocalAccount, demote, listLocalUsers, promote, resetPassword, suspend, unsuspend } from '../../services/accounts/admin-accounts.service.ts';
 import { approveAccount, rejectAccount } from '../../services/accounts/registration-review.service.ts';
 import { registerRegistrationCommands } from './admin-registrations.ts';
+import { registerPasswordGrantCommand } from './admin-password-grant.ts';
 import { databaseHelp, formatTable, integerIn, isoTime, withDatabase, type CliContext } from './common.ts';
 
 export function registerAdminCommands(program: Command, context: CliContext): void {
@@ -120,4 +121,5 @@ export function registerAdminCommands(program: Command, context: CliContext): vo
 
   for (const command of [admin, account, ...account.commands]) command.addHelpText('after', databaseHelp);
   registerRegistrationCommands(admin, context);
+  registerPasswordGrantCommand(admin, context);
 }

@@ -5,7 +5,7 @@
 // refused: the grant has no place for a code.
 import type { Config } from '../../../config/load.ts';
 import { findAccountByUsername } from '../../db/accounts.repo.ts';
-import { getSetting } from '../../db/instance-settings.repo.ts';
+import { getSetting, setSetting } from '../../db/instance-settings.repo.ts';
 import type { Queryable } from '../../db/knex.ts';
 import type { OAuthApp } from '../../db/oauth.repo.ts';
 import { findUserByAccountId, findUserByEmail, type User } from '../../db/users.repo.ts';
@@ -20,6 +20,11 @@ export async function passwordGrantEnabled(db: Queryable, config: Config): Promi
   const setting = await getSetting<unknown>(db, PASSWORD_GRANT_SETTING);
   if (setting === undefined || setting === null) return config.passwordGrant;
   return !(setting === false || setting === 0 || (typeof setting === 'string' && /^(off|false|0|no)$/i.test(setting)));
+}
+
+/** The admin's run-time choice; it wins over VIEWFINDER_PASSWORD_GRANT. */
+export async function setPasswordGrantEnabled(db: Queryable, enabled: boolean): Promise<void> {
+  await setSetting(db, PASSWORD_GRANT_SETTING, enabled);
 }
 
 // Checked against when no user matches, so a miss costs as long as a wrong
