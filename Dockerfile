@@ -25,6 +25,8 @@ COPY config ./config
 COPY server ./server
 COPY federation ./federation
 COPY migrations ./migrations
+COPY media ./media
+COPY web ./web
 USER node
 VOLUME /data
 EXPOSE 3000
