@@ -1,6 +1,8 @@
 // SQL for `users` (local logins, one per local account) and the credentials
 // that hang off them (OAuth tokens and codes, web sessions).
 import type { Queryable } from './knex.ts';
+import { newId } from './ids.ts';
+import { insertAccount, type Account } from './accounts.repo.ts';
 import { noteAuthChange } from './auth-changes.ts';
 
 export type UserRole = 'user' | 'moderator' | 'admin';
@@ -98,6 +100,17 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
 export async function insertUser(db: Queryable, values: NewUser): Promise<User> {
   await db('users').insert(toRow(values));
   return (await findUserById(db, values.id))!;
+}
+
+/** A local account and its login, created together: call it inside a transaction. */
+export async function insertLocalAccountAndUser(
+  db: Queryable,
+  username: string,
+  user: Omit<NewUser, 'id' | 'accountId' | 'createdAt' | 'updatedAt'>,
+  now = Date.now(),
+): Promise<{ account: Account; user: User }> {
+  const account = await insertAccount(db, { id: newId(), username, domain: null, createdAt: now, updatedAt: now });
+  return { account, user: await insertUser(db, { ...user, id: newId(), accountId: account.id, createdAt: now, updatedAt: now }) };
 }
 
 export async function updateUser(db: Queryable, id: number, changes: UserChanges, now = Date.now()): Promise<void> {

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { pngChunk } from '../../media/image/png-icc.ts';
 import sharp from 'sharp';
 import { decode, isBlurhashValid } from 'blurhash';
 import { AnimatedGifError, focusCrop, isHeic, processImage, type Variant } from '../../media/image/process-image.ts';
@@ -129,20 +129,12 @@ test('a static GIF is an image; an animated GIF throws AnimatedGifError for the 
 
 /** A PNG of a few dozen bytes whose header declares a `width`×`height` canvas. */
 function pngDeclaring(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 test('a small file declaring a huge canvas is refused with 422, quickly and without allocating it', async (t) => {

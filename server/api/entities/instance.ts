@@ -3,6 +3,8 @@
 // many apps still read at start-up. Both are built from one InstanceFacts.
 import type { Config } from '../../../config/load.ts';
 import type { MastodonAccount } from './account.ts';
+import type { InstanceInfo } from '../../services/instance/instance-info.service.ts';
+import type { RegistrationMode } from '../../services/accounts/registration.service.ts';
 
 export const MASTODON_COMPAT_VERSION = '4.3.0';
 export const VIEWFINDER_VERSION = '0.1.0';
@@ -15,24 +17,12 @@ const SUPPORTED_MIME_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/web
 const VIDEO_FRAME_RATE_LIMIT = 60;
 const VIDEO_MATRIX_LIMIT = 3840 * 2160;
 
-export type RegistrationMode = 'open' | 'approval' | 'invite' | 'closed';
-
-/** What the instance endpoints report, gathered by the route from settings and the database. */
-export interface InstanceFacts {
-  title: string;
-  description: string;
-  shortDescription: string;
-  email: string;
-  languages: string[];
-  registrationMode: RegistrationMode;
-  userCount: number;
-  statusCount: number;
-  domainCount: number;
-  activeMonth: number;
+/** What the instance endpoints report: the service's facts, with the contact account serialized. */
+export type InstanceFacts = Omit<InstanceInfo, 'contactAccount'> & {
   contactAccount: MastodonAccount | null;
   thumbnailUrl: string;
   vapidPublicKey: string;
-}
+};
 
 export interface MastodonRule {
   id: string;

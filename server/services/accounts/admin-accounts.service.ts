@@ -1,14 +1,13 @@
 // What an administrator does to local accounts (the CLI today, the admin panel
 // later): create, list, change role, suspend, reset a password.
 import { notFound, unprocessable } from '../../errors.ts';
-import { newId } from '../../db/ids.ts';
 import type { Queryable } from '../../db/knex.ts';
-import { findAccountByUsername, insertAccount, isUniqueViolation, setAccountSuspendedAt, type Account } from '../../db/accounts.repo.ts';
+import { findAccountByUsername, isUniqueViolation, setAccountSuspendedAt, type Account } from '../../db/accounts.repo.ts';
 import {
   deleteUserCredentials,
   findUserByAccountId,
   findUserByEmail,
-  insertUser,
+  insertLocalAccountAndUser,
   listUsers,
   updateUser,
   userRoles,
@@ -61,18 +60,7 @@ export async function createLocalAccount(db: Queryable, input: CreateLocalAccoun
       return await db.transaction(async (trx) => {
         await assertAvailable(trx, username, email);
         const now = Date.now();
-        const account = await insertAccount(trx, { id: newId(), username, domain: null, createdAt: now, updatedAt: now });
-        const user = await insertUser(trx, {
-          id: newId(),
-          accountId: account.id,
-          email,
-          passwordHash,
-          role,
-          approved: true,
-          confirmedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
+        const { account, user } = await insertLocalAccountAndUser(trx, username, { email, passwordHash, role, approved: true, confirmedAt: now }, now);
         return { account, user, generatedPassword };
       });
     } catch (error) {

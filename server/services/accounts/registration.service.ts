@@ -4,10 +4,9 @@
 // closed (refused).
 import type { Config } from '../../../config/load.ts';
 import { AppError } from '../../errors.ts';
-import { newId } from '../../db/ids.ts';
 import type { Db, Queryable } from '../../db/knex.ts';
-import { findAccountByUsername, insertAccount, isUniqueViolation, type Account } from '../../db/accounts.repo.ts';
-import { findUserByEmail, insertUser, type User } from '../../db/users.repo.ts';
+import { findAccountByUsername, isUniqueViolation, type Account } from '../../db/accounts.repo.ts';
+import { findUserByEmail, insertLocalAccountAndUser, type User } from '../../db/users.repo.ts';
 import { getSetting, setSetting } from '../../db/instance-settings.repo.ts';
 import { takeInviteUse } from '../../db/invites.repo.ts';
 import { hashPassword } from './passwords.ts';
@@ -72,10 +71,7 @@ export async function registerAccount(db: Db, config: Config, input: Registratio
         throwIfInvalid({ invite_code: [{ error: 'ERR_INVALID', description: 'is invalid, expired, revoked or used up' }] });
       }
       const now = Date.now();
-      const account = await insertAccount(trx, { id: newId(), username, domain: null, createdAt: now, updatedAt: now });
-      const user = await insertUser(trx, {
-        id: newId(),
-        accountId: account.id,
+      const { account, user } = await insertLocalAccountAndUser(trx, username, {
         email,
         passwordHash,
         role: 'user',
@@ -85,9 +81,7 @@ export async function registerAccount(db: Db, config: Config, input: Registratio
         inviteId,
         // With SMTP the address is proven by the mailed link; without, nobody can check it.
         confirmedAt: config.smtp && email ? null : now,
-        createdAt: now,
-        updatedAt: now,
-      });
+      }, now);
       if (config.smtp && email) await queueConfirmationMail(trx, config, user, account);
       return { user, account };
     });
