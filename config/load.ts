@@ -21,6 +21,7 @@ export interface Config {
   redisUrl: string | undefined;
   registrations: 'open' | 'approval' | 'invite' | 'closed';
   uploads: { maxImageBytes: number; maxImagePixels: number; maxVideoBytes: number; maxVideoSeconds: number };
+  media: { originalMaxEdge: number; avif: boolean; videoMaxShortEdge: number; ffmpegPath: string | undefined; ffmpegThreads: number };
   secretKey: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal';
   logFormat: 'text' | 'json';
@@ -108,6 +109,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
       maxImagePixels: values.maxImagePixels as number,
       maxVideoBytes: values.maxVideoBytes as number,
       maxVideoSeconds: values.maxVideoSeconds as number,
+    },
+    media: {
+      originalMaxEdge: values.originalMaxEdge as number,
+      avif: values.avif as boolean,
+      videoMaxShortEdge: values.videoMaxShortEdge as number,
+      ffmpegPath: values.ffmpegPath === undefined || values.ffmpegPath === '' ? undefined : resolve(cwd, values.ffmpegPath as string),
+      ffmpegThreads: values.ffmpegThreads as number,
     },
     secretKey: (values.secretKey as string | undefined) ?? secretFromDataDir(dataDir, options.persistSecret ?? true),
     logLevel: values.logLevel as Config['logLevel'],

@@ -1,12 +1,15 @@
 // GET /media/<key>: stored media, cacheable forever (a key's bytes never
-// change: replacing an avatar makes a new key), with an ETag for revalidation.
+// change: replacing an avatar makes a new key), with an ETag for revalidation
+// and single byte ranges for video seeking. Only public keys are served.
 // GET /media/default/(avatar|header).png: the placeholders for accounts without one.
 import { createHash } from 'node:crypto';
 import { Router } from '@koa/router';
+import { notFound } from '../../server/errors.ts';
 import type { ApiDeps } from '../../server/http/deps.ts';
 import { createDefaultImages } from '../images/default-images.ts';
 import { createLocalDiskStorage } from '../storage/local-disk.ts';
-import type { MediaStorage } from '../storage/storage.ts';
+import { isPublicKey, type MediaStorage } from '../storage/storage.ts';
+import { contentRange, parseRange, rangeStillApplies } from './byte-range.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -37,18 +40,46 @@ export function createMediaRouter(deps: ApiDeps, storage: MediaStorage = createL
   });
 
   router.get('/media/:a/:b/:file', async (ctx, next) => {
-    const object = await storage.get(`${ctx.params.a}/${ctx.params.b}/${ctx.params.file}`);
-    if (!object) return next(); // → the JSON 404
-    ctx.set('Cache-Control', IMMUTABLE);
-    ctx.set('ETag', object.etag);
-    ctx.status = 200;
+    // Served keys only. A raw upload (`uploads/…`) may hold GPS EXIF, and a
+    // percent-encoded slash in one segment (`/media/uploads/ab/cd%2F…`)
+    // would otherwise spell its key.
+    const key = `${ctx.params.a}/${ctx.params.b}/${ctx.params.file}`;
+    if (!isPublicKey(key)) return next();
+    // The facts first: a 304, a HEAD or a 416 then opens nothing, and a range needs the size.
+    const info = await storage.stat(key);
+    if (!info) return next(); // → the JSON 404
+    ctx.set('Accept-Ranges', 'bytes');
+    ctx.set('ETag', info.etag);
+    ctx.status = 200; // ctx.fresh only looks at a 2xx answer
     if (ctx.fresh) {
-      object.body.destroy();
+      ctx.set('Cache-Control', IMMUTABLE);
       ctx.status = 304;
       return;
     }
-    ctx.type = object.contentType;
-    ctx.length = object.size;
+    // Range is defined for GET only (RFC 9110 §14.2); a HEAD describes the whole body.
+    const range =
+      ctx.method === 'GET' && rangeStillApplies(ctx.get('If-Range'), info.etag) ? parseRange(ctx.get('Range'), info.size) : { kind: 'whole' as const };
+    if (range.kind === 'unsatisfiable') {
+      ctx.status = 416; // the error handler gives it a JSON body
+      ctx.set('Content-Range', contentRange(info.size));
+      return;
+    }
+    ctx.set('Cache-Control', IMMUTABLE);
+    ctx.type = info.contentType;
+    if (ctx.method === 'HEAD') {
+      ctx.length = info.size;
+      return;
+    }
+    const object = await storage.get(key, range.kind === 'partial' ? range : undefined);
+    // Deleted since the stat: the error path drops the headers set above.
+    if (!object) throw notFound('Not Found');
+    if (range.kind === 'partial') {
+      ctx.status = 206;
+      ctx.set('Content-Range', contentRange(info.size, range));
+      ctx.length = range.end - range.start + 1;
+    } else {
+      ctx.length = object.size;
+    }
     ctx.body = object.body;
   });
 

@@ -257,3 +257,10 @@ export async function findTokenWithOwner(db: Queryable, tokenHash: string): Prom
   }
   return { token: tokenFromRow(row), userRow: userRow.id == null ? null : userRow, accountRow: accountRow.id == null ? null : accountRow };
 }
+
+/** Name and website of each app among `ids` (a status shows the app that posted it). */
+export async function findAppNamesByIds(db: Queryable, ids: number[]): Promise<Map<number, { name: string; website: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows: Record<string, unknown>[] = await db('oauth_apps').whereIn('id', ids).select('id', 'name', 'website');
+  return new Map(rows.map((row) => [Number(row.id), { name: String(row.name), website: (row.website as string | null) ?? null }]));
+}

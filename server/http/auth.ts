@@ -6,6 +6,8 @@ import { AppError, forbidden, unauthorized, unprocessable } from '../errors.ts';
 import { scopeAllows } from '../oauth/scopes.ts';
 import { loginProblem } from '../services/oauth/login-problem.ts';
 import { resolveAccessToken } from '../services/oauth/tokens.service.ts';
+import type { Account } from '../db/accounts.repo.ts';
+import type { User } from '../db/users.repo.ts';
 import type { ApiDeps } from './deps.ts';
 import type { AppState } from './state.ts';
 
@@ -75,4 +77,16 @@ export function requireToken(): Koa.Middleware {
     if (auth === null) throw unauthorized();
     await next();
   };
+}
+
+/** The signed-in user and account; requireScopes() before the handler guarantees both. */
+export function signedIn(ctx: Koa.Context): { user: User; account: Account; appId: number } {
+  const auth = (ctx.state as AppState).auth;
+  if (!auth?.user || !auth.account) throw new Error(`${ctx.method} ${ctx.path} reached its handler without a signed-in user`);
+  return { user: auth.user, account: auth.account, appId: auth.appId };
+}
+
+/** The viewer's account id, or null for a request without a user token. */
+export function viewerOf(ctx: Koa.Context): number | null {
+  return (ctx.state as AppState).auth?.account?.id ?? null;
 }

@@ -6,6 +6,8 @@ import { createOAuthRouters } from '../api/oauth/routers.ts';
 import { createAccountsRouter } from '../api/accounts/accounts.routes.ts';
 import { createInstanceRouter } from '../api/instance/instance.routes.ts';
 import { createPlaceholdersRouter } from '../api/placeholders/placeholders.routes.ts';
+import { createStatusesRouter } from '../api/statuses/statuses.routes.ts';
+import { createMediaApiRouter } from '../api/media/media-api.routes.ts';
 import { createMediaRouter } from '../../media/http/media.routes.ts';
 import { createWebRouter } from '../../web/router.ts';
 
@@ -14,6 +16,8 @@ export function createRouters(deps: ApiDeps): Router[] {
     ...createOAuthRouters(deps),
     createInstanceRouter(deps),
     createAccountsRouter(deps),
+    createStatusesRouter(deps),
+    createMediaApiRouter(deps),
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),
     createWebRouter(deps),

@@ -9,6 +9,9 @@ import { registerKvExpireJob } from './kv-expire.job.ts';
 import { registerSendMailJob } from '../services/mail/send-mail.job.ts';
 import { registerSessionsCleanupJob } from '../services/accounts/sessions-cleanup.job.ts';
 import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.job.ts';
+import { registerProcessMediaJob } from '../services/media/process-media.job.ts';
+import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
+import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
 
 export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
@@ -17,5 +20,8 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   registerSendMailJob(registry, config);
   registerSessionsCleanupJob(registry, db);
   registerOAuthCodesCleanupJob(registry, db);
+  const storage = createLocalDiskStorage(config.mediaDir);
+  registerProcessMediaJob(registry, db, config, storage);
+  registerMediaCleanupJobs(registry, db, storage);
   return registry;
 }

@@ -27,6 +27,8 @@ export const periodicJobs: PeriodicJob[] = [
   { name: 'kv.expire', cron: '*/10 * * * *', type: 'kv.expire' },
   { name: 'sessions.cleanup', cron: '23 3 * * *', type: 'sessions.cleanup' },
   { name: 'oauth.purge-codes', cron: '41 * * * *', type: 'oauth.purge-codes' },
+  // Uploads never attached to a post within 24 hours.
+  { name: 'media.cleanup-orphans', cron: '7 * * * *', type: 'media.cleanup-orphans' },
 ];
 
 const log = getLogger('scheduler');

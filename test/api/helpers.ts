@@ -1,6 +1,7 @@
-// A real server for the client-API tests: the account, instance, placeholder
-// and media routers on an ephemeral port over a fresh database, plus tokens
-// made the way the OAuth flow makes them (createApp + issueToken).
+// A real server for the client-API tests: the API routers on an ephemeral
+// port over a fresh database, optionally with a job runner (its own
+// connection, as in `serve`), plus tokens made the way the OAuth flow makes
+// them (createApp + issueToken).
 import type { ExecutionContext } from 'ava';
 import { createRestAPIClient, type mastodon } from 'masto';
 import { loadConfig, type Config } from '../../config/load.ts';
@@ -13,6 +14,9 @@ import { createAccountsRouter } from '../../server/api/accounts/accounts.routes.
 import { createInstanceRouter } from '../../server/api/instance/instance.routes.ts';
 import { createPlaceholdersRouter } from '../../server/api/placeholders/placeholders.routes.ts';
 import { createMediaRouter } from '../../media/http/media.routes.ts';
+import { createStatusesRouter } from '../../server/api/statuses/statuses.routes.ts';
+import { createMediaApiRouter } from '../../server/api/media/media-api.routes.ts';
+import { startJobRunner } from '../../server/jobs/job-runner.ts';
 import { createLocalAccount } from '../../server/services/accounts/admin-accounts.service.ts';
 import { createApp } from '../../server/services/oauth/apps.service.ts';
 import { issueToken } from '../../server/services/oauth/tokens.service.ts';
@@ -24,17 +28,33 @@ export interface ApiServer {
   config: Config;
 }
 
-export async function startApiServer(t: ExecutionContext, target: DatabaseTarget, env: Record<string, string> = {}): Promise<ApiServer> {
-  const { db, dataDir } = await target.create(t);
+export interface ApiServerOptions {
+  /** Run jobs (media processing, cleanup) on a connection of their own, as `serve` does. */
+  jobs?: boolean;
+}
+
+export async function startApiServer(t: ExecutionContext, target: DatabaseTarget, env: Record<string, string> = {}, options: ApiServerOptions = {}): Promise<ApiServer> {
+  const { db, dataDir, url } = await target.create(t);
   const config = loadConfig({
-    env: { VIEWFINDER_DATA_DIR: dataDir, VIEWFINDER_PUBLIC_URL: 'http://127.0.0.1:9', VIEWFINDER_RATE_LIMITS: 'off', ...env },
+    env: { VIEWFINDER_DATA_DIR: dataDir, DATABASE_URL: url, VIEWFINDER_PUBLIC_URL: 'http://127.0.0.1:9', VIEWFINDER_RATE_LIMITS: 'off', VIEWFINDER_JOB_POLL_MS: '20', ...env },
     cwd: dataDir,
     persistSecret: false,
   });
   const rateLimiter = createRateLimiter(config);
   t.teardown(() => rateLimiter.close());
   const deps: ApiDeps = { config, db, rateLimiter, mailer: null };
-  const routers = [createAccountsRouter(deps), createInstanceRouter(deps), createPlaceholdersRouter(deps), createMediaRouter(deps)];
+  const routers = [
+    createAccountsRouter(deps),
+    createStatusesRouter(deps),
+    createMediaApiRouter(deps),
+    createInstanceRouter(deps),
+    createPlaceholdersRouter(deps),
+    createMediaRouter(deps),
+  ];
+  if (options.jobs) {
+    const runner = startJobRunner(config, `test-${target.name}`);
+    t.teardown(() => runner.stop());
+  }
   const server = await listen(createHttpApp({ config, db, routers }), { port: 0, host: '127.0.0.1' });
   t.teardown(() => server.close());
   return { url: server.url, db, config };

@@ -6,12 +6,12 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { pngChunk } from '../../media/image/png-icc.ts';
 import sharp from 'sharp';
 import { decode, isBlurhashValid } from 'blurhash';
 import { AnimatedGifError, focusCrop, isHeic, processImage, type Variant } from '../../media/image/process-image.ts';
 import { AppError } from '../../server/errors.ts';
 import { canEncodeHevc, makeHeic } from './heic-fixture.ts';
+import { pngDeclaring, rotatedJpegWithGps } from '../helpers/media-fixtures.ts';
 
 const limits = { maxBytes: 20 * 1024 * 1024, maxPixels: 50_000_000 };
 
@@ -30,20 +30,6 @@ async function assertClean(t: import('ava').ExecutionContext, variant: Variant) 
   t.is(metadata.xmp, undefined, 'no XMP');
   t.is(metadata.orientation, undefined, 'no orientation left to apply');
   t.false(metadata.hasAlpha);
-}
-
-/** A JPEG stored landscape (2000×1500) with a red top-left corner, EXIF orientation 6 (display rotated 90° clockwise) and GPS tags. */
-async function rotatedJpegWithGps(): Promise<Buffer> {
-  const corner = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#ff0000' } }).png().toBuffer();
-  return sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080' } })
-    .composite([{ input: corner, left: 0, top: 0 }])
-    .withExif({
-      IFD0: { Make: 'Acme', Model: 'Test' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 24/1', GPSLongitudeRef: 'E', GPSLongitude: '2/1 21/1 3/1' },
-    })
-    .withMetadata({ orientation: 6 })
-    .jpeg({ quality: 90 })
-    .toBuffer();
 }
 
 test('a JPEG with EXIF orientation and GPS comes out upright, stripped, at the expected sizes, with a blurhash that decodes', async (t) => {
@@ -126,16 +112,6 @@ test('a static GIF is an image; an animated GIF throws AnimatedGifError for the 
   const error = await t.throwsAsync(processImage(animated, limits), { instanceOf: AnimatedGifError });
   t.is(error.status, 422);
 });
-
-/** A PNG of a few dozen bytes whose header declares a `width`×`height` canvas. */
-function pngDeclaring(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), pngChunk('IEND', Buffer.alloc(0))]);
-}
 
 test('a small file declaring a huge canvas is refused with 422, quickly and without allocating it', async (t) => {
   const bomb = pngDeclaring(100_000, 100_000);

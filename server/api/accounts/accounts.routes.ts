@@ -3,17 +3,13 @@
 // accounts (by id, lookup, search) and relationships. Scopes as Mastodon
 // declares them per endpoint; lookup and accounts/:id are public.
 import { Router } from '@koa/router';
-import type Koa from 'koa';
 import { createLocalDiskStorage } from '../../../media/storage/local-disk.ts';
 import type { MediaStorage } from '../../../media/storage/storage.ts';
 import { badRequest } from '../../errors.ts';
-import { authenticate, requireScopes } from '../../http/auth.ts';
+import { authenticate, requireScopes, signedIn } from '../../http/auth.ts';
 import { apiCors } from '../../http/cors.ts';
 import type { ApiDeps } from '../../http/deps.ts';
 import { apiRateLimit } from '../../http/rate-limit.ts';
-import type { AppState } from '../../http/state.ts';
-import type { Account } from '../../db/accounts.repo.ts';
-import type { User } from '../../db/users.repo.ts';
 import { getCredentialExtras, getProfile, getRelationships, lookupProfile, searchProfiles } from '../../services/accounts/profile-read.service.ts';
 import { updateProfile } from '../../services/accounts/profile.service.ts';
 import { postingDefaultsOf } from '../../services/accounts/profile-preferences.ts';
@@ -23,13 +19,6 @@ import { idListParam, integerParam, parseId, stringParam } from './params.ts';
 import { presentAccount, presentCredentialAccount } from './present.ts';
 import { registerThroughApi } from './register.ts';
 import { readProfileUpdate } from './update-credentials.ts';
-
-/** The signed-in user and account; requireScopes() before the handler guarantees both. */
-function signedIn(ctx: Koa.Context): { user: User; account: Account } {
-  const auth = (ctx.state as AppState).auth;
-  if (!auth?.user || !auth.account) throw new Error(`${ctx.method} ${ctx.path} reached its handler without a signed-in user`);
-  return { user: auth.user, account: auth.account };
-}
 
 export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = createLocalDiskStorage(deps.config.mediaDir)): Router {
   const { config, db } = deps;

@@ -51,6 +51,24 @@ export function extractMentions(text: string, ownDomain: string): MentionName[] 
   return [...seen.values()];
 }
 
+/** The #hashtags in `text` (outside URLs), deduplicated by normalized name (NFKC, lower case), first spelling kept. */
+export function extractHashtags(text: string): { name: string; displayName: string }[] {
+  const seen = new Map<string, { name: string; displayName: string }>();
+  for (const segment of segments(text)) {
+    if (segment.kind !== 'text') continue;
+    for (const match of segment.text.matchAll(HASHTAG)) {
+      const displayName = match[1]!;
+      const name = normalizeHashtag(displayName);
+      if (!seen.has(name)) seen.set(name, { name, displayName });
+    }
+  }
+  return [...seen.values()];
+}
+
+export function normalizeHashtag(tag: string): string {
+  return tag.normalize('NFKC').toLowerCase();
+}
+
 export function mentionKey(username: string, domain: string | null): string {
   return domain === null ? username.toLowerCase() : `${username.toLowerCase()}@${domain.toLowerCase()}`;
 }
@@ -125,7 +143,7 @@ function formatText(text: string, options: FormatOptions): string {
     hits.push({
       start,
       end: start + match[0].length,
-      html: `<a href="${escapeHtml(`${options.publicUrl}/tags/${encodeURIComponent(tag.toLowerCase())}`)}" class="mention hashtag" rel="tag">#<span>${escapeHtml(tag)}</span></a>`,
+      html: `<a href="${escapeHtml(`${options.publicUrl}/tags/${encodeURIComponent(normalizeHashtag(tag))}`)}" class="mention hashtag" rel="tag">#<span>${escapeHtml(tag)}</span></a>`,
     });
   }
   hits.sort((a, b) => a.start - b.start);

@@ -1,0 +1,36 @@
+// SQL for the facts the visibility policy (server/services/visibility) needs
+// about a viewer and a set of posts: whom the viewer follows, who blocks whom,
+// and which posts mention the viewer. A fixed number of queries per batch.
+import type { Queryable } from './knex.ts';
+
+export interface AudienceFacts {
+  /** Authors the viewer follows (an accepted follow). */
+  following: Set<number>;
+  /** Authors the viewer blocks or who block the viewer. */
+  blocked: Set<number>;
+  /** Posts that mention the viewer. */
+  mentioned: Set<number>;
+}
+
+type Row = Record<string, unknown>;
+
+export async function findAudienceFacts(db: Queryable, viewerId: number, authorIds: number[], postIds: number[]): Promise<AudienceFacts> {
+  const authors = [...new Set(authorIds)].filter((id) => id !== viewerId);
+  const [follows, blocks, blockedBy, mentions] = await Promise.all([
+    authors.length ? (db('follows').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') as Promise<Row[]>) : [],
+    authors.length ? (db('blocks').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') as Promise<Row[]>) : [],
+    authors.length ? (db('blocks').whereIn('account_id', authors).where('target_account_id', viewerId).select('account_id') as Promise<Row[]>) : [],
+    postIds.length ? (db('mentions').where('account_id', viewerId).whereIn('post_id', postIds).select('post_id') as Promise<Row[]>) : [],
+  ]);
+  return {
+    following: new Set(follows.map((row) => Number(row.target_account_id))),
+    blocked: new Set([...blocks.map((row) => Number(row.target_account_id)), ...blockedBy.map((row) => Number(row.account_id))]),
+    mentioned: new Set(mentions.map((row) => Number(row.post_id))),
+  };
+}
+
+/** The one-author case of the above: does the viewer follow them, is there a block either way. */
+export async function findAuthorRelation(db: Queryable, viewerId: number, authorId: number): Promise<{ following: boolean; blocked: boolean }> {
+  const facts = await findAudienceFacts(db, viewerId, [authorId], []);
+  return { following: facts.following.has(authorId), blocked: facts.blocked.has(authorId) };
+}
