@@ -41,7 +41,6 @@ if (tools) {
       t.is(video.body.kind, 'video');
     });
   }
-}
 } else {
   test.skip('reels need ffmpeg', () => {});
 }
