@@ -4,12 +4,16 @@
 // pixels that every smaller variant and the blurhash are rendered from.
 // Outputs carry no metadata at all: sharp writes none unless asked, so EXIF
 // (GPS included), XMP and the ICC profile are gone; the pixels are sRGB.
+// Only when the owner asks (keepCameraInfo) are the camera tags written back,
+// never the location (media/image/camera-info.ts).
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
+import type { CameraExif } from './camera-info.ts';
 import { AppError, payloadTooLarge } from '../../server/errors.ts';
 import { inspectHeader, isHeic } from './detect-format.ts';
 import { decodeHeic, findIccProfile } from './decode-heic.ts';
 import { withPngIccProfile } from './png-icc.ts';
+import { cameraInfoFrom } from './camera-info.ts';
 import {
   computeBlurhash,
   encodeVariant,
@@ -35,6 +39,8 @@ export interface ProcessImageOptions {
   focus?: Focus;
   /** Also render AVIF for large, small and thumbnail. */
   avif?: boolean;
+  /** Keep camera make, model, lens and exposure in every output; never the location. */
+  keepCameraInfo?: boolean;
 }
 
 export interface ImageVariants {
@@ -68,6 +74,7 @@ export async function processImage(input: Buffer, options: ProcessImageOptions):
   if (input.length > options.maxBytes) throw payloadTooLarge(`The image is larger than ${options.maxBytes} bytes`);
   const focus = clampFocus(options.focus);
   const { normalized, width: sourceWidth, height: sourceHeight } = await openSource(input, options.maxPixels);
+  const camera = options.keepCameraInfo ? cameraInfoFrom(await exifOf(input)) : undefined;
   const edge = options.originalMaxEdge ?? DEFAULT_ORIGINAL_MAX_EDGE;
   const target = scaleToFit(sourceWidth, sourceHeight, Math.min(1, edge / Math.max(sourceWidth, sourceHeight)));
   // Enough pixels for every smaller variant (1080 on the short edge), never more than the original.
@@ -78,8 +85,7 @@ export async function processImage(input: Buffer, options: ProcessImageOptions):
   // one shrink-on-load decode that every smaller variant is rendered from.
   const [original, base] = await decoding(() =>
     Promise.all([
-      normalized()
-        .resize({ ...target, fit: 'fill' })
+      withCamera(normalized().resize({ ...target, fit: 'fill' }), camera)
         .jpeg({ quality: ORIGINAL_QUALITY, progressive: true })
         .toBuffer({ resolveWithObject: true })
         .then(({ data, info }): Variant => ({ data, format: 'jpeg', width: info.width, height: info.height })),
@@ -100,7 +106,7 @@ export async function processImage(input: Buffer, options: ProcessImageOptions):
     computeBlurhash(base),
   ]);
   const formats = options.avif ? (['jpeg', 'webp', 'avif'] as const) : (['jpeg', 'webp'] as const);
-  const encodeAll = (raw: RawImage) => Promise.all(formats.map((format) => encodeVariant(raw, format, VARIANT_QUALITY)));
+  const encodeAll = (raw: RawImage) => Promise.all(formats.map((format) => encodeVariant(raw, format, VARIANT_QUALITY, camera)));
   const [largeSet, smallSet, thumbnailSet] = await Promise.all([encodeAll(large), encodeAll(small), encodeAll(thumbnail)]);
   const variants: ImageVariants = {
     original,
@@ -141,6 +147,10 @@ interface Source {
   height: number;
 }
 
+function withCamera(pipeline: Sharp, camera: CameraExif | undefined): Sharp {
+  return camera ? pipeline.withExif(camera) : pipeline;
+}
+
 async function openSource(input: Buffer, maxPixels: number): Promise<Source> {
   if (isHeic(input)) {
     // libheif has applied the container's rotation. heic-decode drops the ICC
@@ -158,6 +168,15 @@ async function openSource(input: Buffer, maxPixels: number): Promise<Source> {
   const normalized = () =>
     sharp(input, { limitInputPixels: maxPixels, failOn: 'error' }).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb');
   return { normalized, width, height };
+}
+
+/** Header only; sharp reads HEIC metadata even where it cannot decode the pixels. */
+async function exifOf(input: Buffer): Promise<Buffer | undefined> {
+  try {
+    return (await sharp(input, { limitInputPixels: false }).metadata()).exif;
+  } catch {
+    return undefined;
+  }
 }
 
 async function decoding<T>(work: () => Promise<T>): Promise<T> {

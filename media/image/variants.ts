@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { encode } from 'blurhash';
+import type { CameraExif } from './camera-info.ts';
 
 export type VariantFormat = 'jpeg' | 'webp' | 'avif';
 
@@ -65,8 +66,9 @@ export async function resizeRaw(raw: RawImage, geometry: Geometry): Promise<RawI
   return { data, width: info.width, height: info.height, channels: 3 };
 }
 
-export async function encodeVariant(raw: RawImage, format: VariantFormat, quality: number): Promise<Variant> {
+export async function encodeVariant(raw: RawImage, format: VariantFormat, quality: number, exif?: CameraExif): Promise<Variant> {
   let pipeline = fromRaw(raw);
+  if (exif) pipeline = pipeline.withExif(exif);
   if (format === 'jpeg') pipeline = pipeline.jpeg({ quality, progressive: true });
   else if (format === 'webp') pipeline = pipeline.webp({ quality });
   else pipeline = pipeline.avif({ quality, effort: 2 });

@@ -45,6 +45,8 @@ export interface Media {
   mimeType: string | null;
   fileSize: number | null;
   uploadKey: string | null;
+  /** The uploader asked to keep camera make, model and exposure (never the location). */
+  keepCameraInfo: boolean;
   variants: MediaVariants;
   remoteUrl: string | null;
   width: number | null;
@@ -83,6 +85,7 @@ export function mediaFromRow(row: Row): Media {
     mimeType: (row.mime_type as string | null) ?? null,
     fileSize: numberOrNull(row.file_size),
     uploadKey: (row.upload_key as string | null) ?? null,
+    keepCameraInfo: Boolean(row.keep_camera_info),
     variants: parseVariants(row.variants),
     remoteUrl: (row.remote_url as string | null) ?? null,
     width: numberOrNull(row.width),
@@ -98,7 +101,7 @@ export function mediaFromRow(row: Row): Media {
   };
 }
 
-export type NewMedia = Pick<Media, 'id' | 'accountId' | 'kind' | 'mimeType' | 'fileSize' | 'uploadKey' | 'description' | 'focusX' | 'focusY'>;
+export type NewMedia = Pick<Media, 'id' | 'accountId' | 'kind' | 'mimeType' | 'fileSize' | 'uploadKey' | 'keepCameraInfo' | 'description' | 'focusX' | 'focusY'>;
 
 export async function insertMedia(db: Queryable, media: NewMedia, now = Date.now()): Promise<void> {
   await db('media').insert({
@@ -109,6 +112,7 @@ export async function insertMedia(db: Queryable, media: NewMedia, now = Date.now
     mime_type: media.mimeType,
     file_size: media.fileSize,
     upload_key: media.uploadKey,
+    keep_camera_info: media.keepCameraInfo,
     description: media.description,
     focus_x: media.focusX,
     focus_y: media.focusY,

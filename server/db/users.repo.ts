@@ -28,6 +28,8 @@ export interface User {
   defaultPrivacy: 'public' | 'unlisted' | 'private' | 'direct';
   defaultSensitive: boolean;
   defaultLanguage: string | null;
+  /** Keep camera make, model and exposure in uploaded photos (never the location). */
+  keepCameraInfo: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -58,12 +60,13 @@ const columns: Record<keyof User, string> = {
   defaultPrivacy: 'default_privacy',
   defaultSensitive: 'default_sensitive',
   defaultLanguage: 'default_language',
+  keepCameraInfo: 'keep_camera_info',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
 
 // SQLite stores booleans as 0/1.
-const booleanFields = new Set<keyof User>(['approved', 'defaultSensitive']);
+const booleanFields = new Set<keyof User>(['approved', 'defaultSensitive', 'keepCameraInfo']);
 
 export function userFromRow(row: Row): User {
   const user = {} as Record<string, unknown>;

@@ -5,6 +5,7 @@
 import test from 'ava';
 import sharp from 'sharp';
 import { decode, isBlurhashValid } from 'blurhash';
+import exifReader from 'exif-reader';
 import { databaseTargets } from '../helpers/databases.ts';
 import { rotatedJpegWithGps, solidJpeg, uploadFile } from '../helpers/media-fixtures.ts';
 import { createUser, getJson, local, startApiServer } from './helpers.ts';
@@ -103,5 +104,23 @@ for (const target of await databaseTargets()) {
     const removed = await fetch(`${server.url}/api/v1/media/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${alice.token}` } });
     t.is(removed.status, 200);
     t.is((await getJson(server, `/api/v1/media/${id}`, alice.token)).status, 404);
+  });
+
+  test(`${target.name}: a photographer who opts in keeps camera make and model in their photos, never the location`, async (t) => {
+    const server = await startApiServer(t, target, {}, { jobs: true });
+    const alice = await createUser(server, 'alice');
+    const settings = await fetch(`${server.url}/api/v1/accounts/update_credentials`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ source: { keep_camera_info: true } }),
+    });
+    t.is(((await settings.json()) as any).source.keep_camera_info, true);
+    const upload = await uploadFile(server.url, alice.token, await rotatedJpegWithGps(800, 600), { type: 'image/jpeg' });
+    const { body: media } = upload.status === 200 ? upload : await waitUntilProcessed(server, alice.token, upload.body.id);
+    const original = Buffer.from(await (await fetch(local(server, media.url))).arrayBuffer());
+    const exif = exifReader((await sharp(original).metadata()).exif!);
+    t.is(exif.Image?.Make, 'Acme');
+    t.is(exif.Image?.Model, 'Test');
+    t.is(exif.GPSInfo, undefined, 'the location never stays');
   });
 }

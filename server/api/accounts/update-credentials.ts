@@ -31,6 +31,7 @@ export async function readProfileUpdate(ctx: Koa.Context, config: Pick<Config, '
       privacy: stringParam(source.privacy),
       sensitive: booleanParam(source.sensitive),
       language: source.language === null ? null : stringParam(source.language),
+      keepCameraInfo: booleanParam(source.keep_camera_info),
     },
   };
   // An empty file part is what a form sends when nothing was chosen: no change.

@@ -59,6 +59,8 @@ export interface MastodonSource {
   indexable: boolean;
   attribution_domains: string[];
   quote_policy: 'public' | 'followers' | 'nobody';
+  /** Viewfinder: uploaded photos keep camera make, model and exposure (never the location). */
+  keep_camera_info: boolean;
 }
 
 export interface MastodonCredentialAccount extends MastodonAccount {
@@ -190,6 +192,7 @@ export function serializeCredentialAccount(
       indexable: account.discoverable,
       attribution_domains: [],
       quote_policy: 'public',
+      keep_camera_info: extra.defaults.keepCameraInfo,
     },
     role: userRole(user),
   };

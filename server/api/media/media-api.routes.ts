@@ -40,7 +40,9 @@ export function createMediaApiRouter(deps: ApiDeps, storage: MediaStorage = crea
     if (!isMultipart(ctx)) throw unprocessable('Upload the file as multipart/form-data in the field "file"');
     const maxFileBytes = Math.max(config.uploads.maxImageBytes, config.uploads.maxVideoBytes);
     const body = await parseMultipart(ctx, { fileFields: ['file', 'thumbnail'], maxFileBytes });
-    const media = await uploadMedia(db, config, storage, signedIn(ctx).account.id, {
+    const { account, user } = signedIn(ctx);
+    const media = await uploadMedia(db, config, storage, account.id, {
+      keepCameraInfo: user.keepCameraInfo,
       file: body.files.file?.buffer,
       description: stringParam(body.fields.description),
       focus: parseFocus(stringParam(body.fields.focus)),

@@ -30,7 +30,7 @@ export interface ProfileUpdate {
   /** New image bytes; null removes the current one. */
   avatar?: Buffer | null;
   header?: Buffer | null;
-  source?: { privacy?: string; sensitive?: boolean; language?: string | null };
+  source?: { privacy?: string; sensitive?: boolean; language?: string | null; keepCameraInfo?: boolean };
 }
 
 /** Mastodon's per-field error shape: `details: { display_name: [{ error: 'ERR_TOO_LONG', description }] }`. */
@@ -108,6 +108,7 @@ export async function updateProfile(
     const defaults: Partial<PostingDefaults> = {};
     if (source.privacy !== undefined) defaults.privacy = source.privacy as PostingVisibility;
     if (source.sensitive !== undefined) defaults.sensitive = source.sensitive;
+    if (source.keepCameraInfo !== undefined) defaults.keepCameraInfo = source.keepCameraInfo;
     if (source.language !== undefined) defaults.language = source.language === '' ? null : (source.language?.toLowerCase() ?? null);
 
     await db.transaction(async (trx) => {

@@ -41,6 +41,7 @@ async function renderPhoto(media: Media, upload: Buffer, config: RenderConfig, p
     originalMaxEdge: config.media.originalMaxEdge,
     focus: { x: media.focusX, y: media.focusY },
     avif: config.media.avif,
+    keepCameraInfo: media.keepCameraInfo,
   });
   return { variants: await storeImageVariants(image.variants, put), width: image.width, height: image.height, duration: null, blurhash: image.blurhash };
 }

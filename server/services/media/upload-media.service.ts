@@ -17,6 +17,8 @@ export interface UploadInput {
   file: Buffer | undefined;
   description?: string | null;
   focus?: Focus;
+  /** The uploader's choice to keep camera info in photos. */
+  keepCameraInfo?: boolean;
 }
 
 export const PROCESS_MEDIA_JOB = 'media.process';
@@ -36,6 +38,7 @@ export async function uploadMedia(db: Db, config: Pick<Config, 'uploads' | 'medi
         mimeType: upload.mimeType,
         fileSize: input.file!.length,
         uploadKey,
+        keepCameraInfo: input.keepCameraInfo ?? false,
         description,
         focusX: input.focus?.x ?? 0,
         focusY: input.focus?.y ?? 0,
