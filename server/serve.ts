@@ -18,6 +18,7 @@ import { listen } from './http/listen.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import type { ParentMessage, ThreadMessage, WorkerThreadData } from './jobs/worker-thread.ts';
 import { getLogger } from './logging.ts';
+import { videoTools } from './services/media/video-tools.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 export const roles: readonly Role[] = ['all', 'web', 'worker'];
@@ -43,6 +44,8 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
     stops.push(() => db.destroy());
     const applied = await migrateLatest(db);
     if (applied.length) log.info('Applied {count} migration(s): {names}', { count: applied.length, names: applied.join(', ') });
+    // Says at start, not at the first upload, when video is unavailable (no ffmpeg).
+    await videoTools(config);
 
     if (role === 'worker') {
       const runner = startJobRunner(config, `${hostname()}:${process.pid}`);

@@ -6,6 +6,7 @@ import { newId } from '../../server/db/ids.ts';
 import { setSetting } from '../../server/db/instance-settings.repo.ts';
 import { createLocalAccount } from '../../server/services/accounts/admin-accounts.service.ts';
 import { createUser, getJson, startApiServer } from './helpers.ts';
+import { findFfmpeg } from '../../media/video/ffmpeg.ts';
 
 for (const target of await databaseTargets()) {
   test(`${target.name}: v1 instance reports the domain, limits, registrations and counts`, async (t) => {
@@ -74,3 +75,15 @@ for (const target of await databaseTargets()) {
     t.false((await alice.client.v1.instance.fetch()).registrations);
   });
 }
+
+test('the instance offers video types only when ffmpeg was found', async (t) => {
+  const [target] = await databaseTargets();
+  const without = await startApiServer(t, target!, { VIEWFINDER_FFMPEG_PATH: '/nonexistent/ffmpeg' });
+  const types: string[] = (await getJson(without, '/api/v2/instance')).body.configuration.media_attachments.supported_mime_types;
+  t.true(types.includes('image/heic'));
+  t.false(types.includes('video/mp4'), 'apps hide the video picker');
+  const found = (await findFfmpeg()) !== null;
+  const withTools = await startApiServer(t, target!);
+  const v1: string[] = (await getJson(withTools, '/api/v1/instance')).body.configuration.media_attachments.supported_mime_types;
+  t.is(v1.includes('video/mp4'), found);
+});

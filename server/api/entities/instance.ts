@@ -13,7 +13,8 @@ export const VIEWFINDER_VERSION = '0.1.0';
 export const STATUS_LIMITS = { max_characters: 2200, max_media_attachments: 20, characters_reserved_per_url: 23 };
 export const POLL_LIMITS = { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 };
 export const ACCOUNT_LIMITS = { max_featured_tags: 10, max_pinned_statuses: 5, max_display_name_length: 30, max_note_length: 500, max_profile_fields: 4, profile_field_name_limit: 255, profile_field_value_limit: 255 };
-const SUPPORTED_MIME_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/heic', 'image/heif', 'image/avif', 'video/mp4', 'video/quicktime', 'video/webm'];
+const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/heic', 'image/heif', 'image/avif'];
+const VIDEO_MIME_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'];
 const VIDEO_FRAME_RATE_LIMIT = 60;
 const VIDEO_MATRIX_LIMIT = 3840 * 2160;
 
@@ -22,6 +23,8 @@ export type InstanceFacts = Omit<InstanceInfo, 'contactAccount'> & {
   contactAccount: MastodonAccount | null;
   thumbnailUrl: string;
   vapidPublicKey: string;
+  /** ffmpeg was found: video uploads are accepted (apps hide their video picker otherwise). */
+  videoAvailable: boolean;
 };
 
 export interface MastodonRule {
@@ -43,9 +46,9 @@ function streamingUrl(config: Pick<Config, 'publicUrl'>): string {
   return config.publicUrl.replace(/^http/, 'ws');
 }
 
-function mediaLimits(config: Pick<Config, 'uploads'>) {
+function mediaLimits(config: Pick<Config, 'uploads'>, videoAvailable: boolean) {
   return {
-    supported_mime_types: SUPPORTED_MIME_TYPES,
+    supported_mime_types: videoAvailable ? [...IMAGE_MIME_TYPES, ...VIDEO_MIME_TYPES] : IMAGE_MIME_TYPES,
     description_limit: 1500,
     image_size_limit: config.uploads.maxImageBytes,
     image_matrix_limit: config.uploads.maxImagePixels,
@@ -73,7 +76,7 @@ export function serializeInstanceV1(config: Pick<Config, 'publicUrl' | 'domain' 
     configuration: {
       accounts: { max_featured_tags: ACCOUNT_LIMITS.max_featured_tags, max_pinned_statuses: ACCOUNT_LIMITS.max_pinned_statuses },
       statuses: STATUS_LIMITS,
-      media_attachments: mediaLimits(config),
+      media_attachments: mediaLimits(config, facts.videoAvailable),
       polls: POLL_LIMITS,
     },
     contact_account: facts.contactAccount,
@@ -98,7 +101,7 @@ export function serializeInstanceV2(config: Pick<Config, 'publicUrl' | 'domain' 
       vapid: { public_key: facts.vapidPublicKey },
       accounts: ACCOUNT_LIMITS,
       statuses: STATUS_LIMITS,
-      media_attachments: mediaLimits(config),
+      media_attachments: mediaLimits(config, facts.videoAvailable),
       polls: POLL_LIMITS,
       translation: { enabled: false },
     },

@@ -29,7 +29,7 @@ export function canSeePost(viewer: ViewerId, post: PolicyPost, author: PolicyAut
   if (viewer !== null && viewer === post.accountId) return true;
   if (author.suspendedAt !== null || post.archivedAt !== null) return false;
   if (viewer === null) return post.visibility === 'public' || post.visibility === 'unlisted';
-  
+  if (facts.blocked.has(post.accountId)) return false;
   switch (post.visibility) {
     case 'public':
     case 'unlisted':
