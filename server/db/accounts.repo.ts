@@ -1,5 +1,6 @@
 // SQL for `accounts`: local and remote actors alike (domain null for local).
 // Rows are mapped to camelCase objects with real booleans (SQLite returns 0/1).
+import { createRowMapper } from './row-mapper.ts';
 import type { Queryable } from './knex.ts';
 import { noteAuthChange } from './auth-changes.ts';
 
@@ -89,21 +90,10 @@ const columns: Record<keyof Account, string> = {
 };
 const booleans = new Set<keyof Account>(['locked', 'discoverable', 'hideCollections', 'bot']);
 
-export function accountFromRow(row: Row): Account {
-  const account = {} as Record<string, unknown>;
-  for (const [key, column] of Object.entries(columns) as [keyof Account, string][]) {
-    account[key] = booleans.has(key) ? Boolean(row[column]) : (row[column] ?? null);
-  }
-  return account as unknown as Account;
-}
+const mapper = createRowMapper<Account>(columns, booleans);
+export const accountFromRow = mapper.fromRow;
+const toRow = mapper.toRow;
 
-function toRow(values: Partial<Account>): Row {
-  const row: Row = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) row[columns[key as keyof Account]] = value;
-  }
-  return row;
-}
 
 export async function findAccountById(db: Queryable, id: number): Promise<Account | undefined> {
   const row = await db('accounts').where({ id }).first();

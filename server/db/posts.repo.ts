@@ -1,5 +1,6 @@
 // SQL for `posts`: local and remote posts, comments (replies) among them.
 // Rows are mapped to camelCase objects with real booleans (SQLite gives 0/1).
+import { createRowMapper } from './row-mapper.ts';
 import type { Queryable } from './knex.ts';
 import { noteAuthChange } from './auth-changes.ts';
 
@@ -79,21 +80,10 @@ const columns: Record<keyof Post, string> = {
 };
 const booleans = new Set<keyof Post>(['sensitive', 'commentsEnabled', 'hideLikeCount']);
 
-export function postFromRow(row: Row): Post {
-  const post = {} as Record<string, unknown>;
-  for (const [key, column] of Object.entries(columns) as [keyof Post, string][]) {
-    post[key] = booleans.has(key) ? Boolean(row[column]) : (row[column] ?? null);
-  }
-  return post as unknown as Post;
-}
+const mapper = createRowMapper<Post>(columns, booleans);
+export const postFromRow = mapper.fromRow;
+const toRow = mapper.toRow;
 
-function toRow(values: Partial<Post>): Row {
-  const row: Row = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) row[columns[key as keyof Post]] = value;
-  }
-  return row;
-}
 
 export type NewPost = Pick<Post, 'id' | 'accountId' | 'kind' | 'visibility' | 'createdAt' | 'updatedAt'> &
   Partial<Omit<Post, 'id' | 'accountId' | 'kind' | 'visibility' | 'createdAt' | 'updatedAt'>>;

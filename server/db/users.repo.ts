@@ -1,5 +1,6 @@
 // SQL for `users` (local logins, one per local account) and the credentials
 // that hang off them (OAuth tokens and codes, web sessions).
+import { createRowMapper } from './row-mapper.ts';
 import type { Queryable } from './knex.ts';
 import { newId } from './ids.ts';
 import { insertAccount, type Account } from './accounts.repo.ts';
@@ -68,21 +69,10 @@ const columns: Record<keyof User, string> = {
 // SQLite stores booleans as 0/1.
 const booleanFields = new Set<keyof User>(['approved', 'defaultSensitive', 'keepCameraInfo']);
 
-export function userFromRow(row: Row): User {
-  const user = {} as Record<string, unknown>;
-  for (const [key, column] of Object.entries(columns) as [keyof User, string][]) {
-    user[key] = booleanFields.has(key) ? Boolean(row[column]) : (row[column] ?? null);
-  }
-  return user as unknown as User;
-}
+const mapper = createRowMapper<User>(columns, booleanFields);
+export const userFromRow = mapper.fromRow;
+const toRow = mapper.toRow;
 
-function toRow(values: Partial<User>): Row {
-  const row: Row = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined) row[columns[key as keyof User]] = value;
-  }
-  return row;
-}
 
 export async function findUserById(db: Queryable, id: number): Promise<User | undefined> {
   const row = await db('users').where({ id }).first();
