@@ -1,6 +1,6 @@
 // SQL for `media`: uploads and their rendered variants, local and remote.
 // `variants` is JSON text in the column, an object here.
-import type { Queryable } from './knex.ts';
+import { isSqlite, type Queryable } from './knex.ts';
 
 export type MediaKind = 'image' | 'video' | 'gifv' | 'audio' | 'unknown';
 export type MediaState = 'pending' | 'processing' | 'ready' | 'failed';
@@ -208,11 +208,21 @@ export async function attachMedia(db: Queryable, postId: number, accountId: numb
   return attached;
 }
 
-/** Deletes rows and returns every storage key they held (variants and uploads), for a file-removal job. */
-export async function deleteMediaRows(db: Queryable, ids: number[]): Promise<string[]> {
+/**
+ * Deletes rows and returns every storage key they held (variants and uploads),
+ * for a file-removal job. `unattachedOnly` leaves any that a post took
+ * meanwhile (the orphan cleanup racing a post); call it in a transaction.
+ */
+export async function deleteMediaRows(db: Queryable, ids: number[], options: { unattachedOnly?: boolean } = {}): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await findMediaByIds(db, ids);
-  await db('media').whereIn('id', ids).delete();
+  const select = db('media').whereIn('id', ids);
+  if (options.unattachedOnly) {
+    select.whereNull('post_id');
+    // Postgres: hold the rows so a concurrent attach waits; SQLite's one writer serializes anyway.
+    if (!isSqlite(db)) select.forUpdate();
+  }
+  const rows = ((await select) as Row[]).map(mediaFromRow);
+  if (rows.length > 0) await db('media').whereIn('id', rows.map((row) => row.id)).delete();
   return rows.flatMap(storageKeysOf);
 }
 

@@ -128,9 +128,22 @@ export async function updatePost(db: Queryable, id: number, changes: PostChanges
   await db('posts').where({ id }).update({ ...toRow(changes), updated_at: now });
 }
 
-/** Removes the row; hashtags, mentions and edits go with it (foreign keys cascade), media rows are the caller's. */
-export async function deletePostRow(db: Queryable, id: number): Promise<void> {
-  await db('posts').where({ id }).delete();
+/** Hides the post from every read at once; purgePost removes it for good later. */
+export async function markPostDeleted(db: Queryable, id: number, now = Date.now()): Promise<void> {
+  await db('posts').where({ id }).update({ deleted_at: now, pinned_at: null, updated_at: now });
+}
+
+/**
+ * Removes up to `batch` home-feed rows of a deleted post; once none are left,
+ * the row itself (hashtags, mentions and edits cascade). True when it is gone.
+ */
+export async function purgeDeletedPost(db: Queryable, id: number, batch: number): Promise<boolean> {
+  const removed = await db('home_feed')
+    .whereIn(['account_id', 'post_id'], db('home_feed').where({ post_id: id }).select('account_id', 'post_id').limit(batch))
+    .delete();
+  if (removed >= batch) return false;
+  await db('posts').where({ id }).whereNotNull('deleted_at').delete();
+  return true;
 }
 
 /** Keeps an account's post count and last-post time right, in the write's transaction. */

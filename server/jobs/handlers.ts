@@ -12,6 +12,7 @@ import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.jo
 import { registerProcessMediaJob } from '../services/media/process-media.job.ts';
 import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
 import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
+import { registerPurgePostJob } from '../services/posts/delete-post.service.ts';
 
 export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
@@ -23,5 +24,6 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const storage = createLocalDiskStorage(config.mediaDir);
   registerProcessMediaJob(registry, db, config, storage);
   registerMediaCleanupJobs(registry, db, storage);
+  registerPurgePostJob(registry, db);
   return registry;
 }

@@ -7,7 +7,9 @@ import { createWorker } from '../../server/jobs/worker.ts';
 import { createJobRegistry } from '../../server/jobs/handlers.ts';
 import { databaseTargets } from '../helpers/databases.ts';
 import { solidJpeg, uploadFile } from '../helpers/media-fixtures.ts';
+import { newId } from '../../server/db/ids.ts';
 import { createUser, getJson, startApiServer, type ApiServer, type TestUser } from './helpers.ts';
+import { eventually } from './media-helpers.ts';
 
 async function send(server: ApiServer, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${path}`, {
@@ -178,5 +180,26 @@ for (const target of await databaseTargets()) {
     const history = await getJson(server, `/api/v1/statuses/${post.body.id}/history`);
     t.is(history.body.length, 3, 'original, with location, without');
     t.deepEqual(history.body.map((v: { place: { name: string } | null }) => v.place?.name ?? null), [null, 'Lisbon', null]);
+  });
+
+  test(`${target.name}: a deleted post disappears at once and leaves every home feed by a job`, async (t) => {
+    const { server, alice, bob } = await setup(t, target);
+    const post = await send(server, 'POST', '/api/v1/statuses', alice.token, { status: 'Soon gone', media_ids: [await photo(server, alice)] });
+    const postId = Number(post.body.id);
+    // Feed rows as fan-out leaves them (2,500: more than one purge batch).
+    const readers = [bob.accountId, alice.accountId];
+    for (let i = 0; i < 2498; i++) {
+      const id = newId();
+      await server.db('accounts').insert({ id, username: `reader${i}`, created_at: Date.now(), updated_at: Date.now() });
+      readers.push(id);
+    }
+    for (let i = 0; i < readers.length; i += 500) {
+      await server.db('home_feed').insert(readers.slice(i, i + 500).map((account_id) => ({ account_id, post_id: postId, author_account_id: alice.accountId })));
+    }
+    t.is((await send(server, 'DELETE', `/api/v1/statuses/${post.body.id}`, alice.token)).status, 200);
+    t.is((await getJson(server, `/api/v1/statuses/${post.body.id}`, bob.token)).status, 404, 'hidden before the purge ran');
+    t.is((await getJson(server, `/api/v1/accounts/${alice.accountId}/statuses`)).body.length, 0);
+    await eventually(async () => (await server.db('posts').where({ id: postId }).first()) === undefined);
+    t.is(Number((await server.db('home_feed').where({ post_id: postId }).count({ n: '*' }).first())!.n), 0);
   });
 }

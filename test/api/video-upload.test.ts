@@ -6,7 +6,7 @@
 // these tests are skipped with a printed notice (under CI=true they fail).
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -16,13 +16,13 @@ import { startJobRunner } from '../../server/jobs/job-runner.ts';
 import { databaseTargets, tempDir } from '../helpers/databases.ts';
 import { animatedGif, makeVideo, testVideoTools, uploadFile } from '../helpers/media-fixtures.ts';
 import { createUser, getJson, local, startApiServer, type ApiServer } from './helpers.ts';
-import { mediaFiles, waitUntilProcessed } from './media-helpers.ts';
+import { eventually, mediaFiles, waitUntilProcessed } from './media-helpers.ts';
 
 const exec = promisify(execFile);
 const tools = await testVideoTools('video upload tests');
 
 interface Probe {
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number }[];
+  streams: { codec_type: string; codec_name: string; width?: number; height?: number; side_data_list?: { rotation?: number | string }[] }[];
   format: { format_name: string; duration: string };
 }
 
@@ -32,6 +32,17 @@ async function ffprobe(t: ExecutionContext, ffmpeg: VideoTools, data: Buffer): P
   await writeFile(file, data);
   const { stdout } = await exec(ffmpeg.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file]);
   return JSON.parse(stdout) as Probe;
+}
+
+/** A copy of `input` (not re-encoded) marked to be shown turned a quarter, as phones store vertical video. */
+async function rotate90(ffmpeg: VideoTools, input: string, output: string): Promise<Buffer> {
+  try {
+    await exec(ffmpeg.ffmpeg, ['-v', 'error', '-y', '-display_rotation', '90', '-i', input, '-c', 'copy', output]);
+  } catch {
+    // ffmpeg before 6.1 has no -display_rotation; there the rotate tag sets the display matrix.
+    await exec(ffmpeg.ffmpeg, ['-v', 'error', '-y', '-i', input, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', output]);
+  }
+  return readFile(output);
 }
 
 /** The types of an ISO-BMFF file's top-level boxes, in file order. */
@@ -108,8 +119,8 @@ for (const target of await databaseTargets()) {
     t.is(still.format, 'jpeg');
     t.true(still.width! > still.height!, `poster ${still.width}x${still.height} is landscape like the video`);
 
-    const files = await mediaFiles(server);
-    t.false(files.some((file) => file.startsWith('uploads/')), 'the raw upload is removed once processed');
+    // The raw upload goes right after the row is marked ready.
+    await eventually(async () => !(await mediaFiles(server)).some((file) => file.startsWith('uploads/')));
   });
 
   videoTest(`${target.name}: the processed video answers byte ranges, as players seek`, async (t) => {
@@ -160,17 +171,28 @@ for (const target of await databaseTargets()) {
     t.is((await sharp(poster.bytes).metadata()).format, 'jpeg');
   });
 
-  videoTest(`${target.name}: a vertical video stays vertical`, async (t) => {
+  videoTest(`${target.name}: a vertical video stays vertical, also one stored landscape with a rotation as phones record`, async (t) => {
+    const ffmpeg = tools!;
     const server = await startApiServer(t, target, {}, { jobs: true });
     const alice = await createUser(server, 'alice');
-    const media = await uploadAndProcess(t, server, alice.token, await makeVideo(tools!, tempDir(t), { width: 360, height: 640, seconds: 1 }), 'video/mp4');
-    t.is(media.type, 'video');
-    t.deepEqual([media.meta.original.width, media.meta.original.height], [360, 640]);
-    t.true(media.meta.original.aspect < 1);
-    const probe = await ffprobe(t, tools!, (await download(server, media.url)).bytes);
-    const stream = probe.streams.find((s) => s.codec_type === 'video')!;
-    t.deepEqual([stream.width, stream.height], [360, 640]);
-    const poster = await sharp((await download(server, media.preview_url)).bytes).metadata();
-    t.true(poster.height! > poster.width!, `poster ${poster.width}x${poster.height}`);
+    const dir = tempDir(t);
+    const upright = await makeVideo(ffmpeg, dir, { width: 360, height: 640, seconds: 1, name: 'upright.mp4' });
+    await makeVideo(ffmpeg, dir, { width: 640, height: 360, seconds: 1, name: 'landscape.mp4' });
+    const rotated = await rotate90(ffmpeg, join(dir, 'landscape.mp4'), join(dir, 'rotated.mp4'));
+    t.truthy((await ffprobe(t, ffmpeg, rotated)).streams.find((s) => s.codec_type === 'video' && s.side_data_list?.some((d) => Math.abs(Number(d.rotation)) === 90)), 'the fixture carries a rotation');
+
+    for (const [name, clip] of [['upright', upright], ['rotated', rotated]] as const) {
+      const media = await uploadAndProcess(t, server, alice.token, clip, 'video/mp4');
+      t.is(media.type, 'video');
+      t.deepEqual([media.meta.original.width, media.meta.original.height], [360, 640], name);
+      t.true(media.meta.original.aspect < 1);
+      const probe = await ffprobe(t, ffmpeg, (await download(server, media.url)).bytes);
+      const stream = probe.streams.find((s) => s.codec_type === 'video')!;
+      // Pixels upright, so players that ignore rotation metadata show it right too.
+      t.deepEqual([stream.width, stream.height], [360, 640], name);
+      t.falsy(stream.side_data_list?.some((d) => Number(d.rotation) % 360 !== 0), `${name}: no rotation left to apply`);
+      const poster = await sharp((await download(server, media.preview_url)).bytes).metadata();
+      t.true(poster.height! > poster.width!, `${name}: poster ${poster.width}x${poster.height}`);
+    }
   });
 }

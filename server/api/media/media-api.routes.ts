@@ -23,7 +23,8 @@ import { readBody } from '../statuses/status-params.ts';
 
 /** How long an upload request waits for processing before answering 202. */
 export const V2_WAIT_MS = 2_000;
-const V1_WAIT_MS = 30_000;
+// v1 predates asynchronous processing: its clients attach the id at once, so it waits for video too.
+const V1_WAIT_MS = 60_000;
 
 export function createMediaApiRouter(deps: ApiDeps, storage: MediaStorage = createLocalDiskStorage(deps.config.mediaDir)): Router {
   const { config, db } = deps;
@@ -36,7 +37,7 @@ export function createMediaApiRouter(deps: ApiDeps, storage: MediaStorage = crea
     return id;
   };
 
-  const upload = (waitMs: number): Koa.Middleware => async (ctx) => {
+  const upload = (waitMs: number, waitForVideo: boolean): Koa.Middleware => async (ctx) => {
     if (!isMultipart(ctx)) throw unprocessable('Upload the file as multipart/form-data in the field "file"');
     const maxFileBytes = Math.max(config.uploads.maxImageBytes, config.uploads.maxVideoBytes);
     const body = await parseMultipart(ctx, { fileFields: ['file', 'thumbnail'], maxFileBytes });
@@ -48,13 +49,13 @@ export function createMediaApiRouter(deps: ApiDeps, storage: MediaStorage = crea
       focus: parseFocus(stringParam(body.fields.focus)),
     });
     // A photo is usually done at once; a worker (in another thread or process) writes the row.
-    const current = media.kind === 'image' ? await waitForProcessing(db, media.id, waitMs) : media;
+    const current = media.kind === 'image' || waitForVideo ? await waitForProcessing(db, media.id, waitMs) : media;
     if (!current) throw notFound();
     answer(ctx, current, { created: true });
   };
 
-  router.post('/api/v2/media', requireScopes('write:media'), uploadLimit, upload(V2_WAIT_MS));
-  router.post('/api/v1/media', requireScopes('write:media'), uploadLimit, upload(V1_WAIT_MS));
+  router.post('/api/v2/media', requireScopes('write:media'), uploadLimit, upload(V2_WAIT_MS, false));
+  router.post('/api/v1/media', requireScopes('write:media'), uploadLimit, upload(V1_WAIT_MS, true));
 
   router.get('/api/v1/media/:id', requireScopes('write:media'), async (ctx) => {
     answer(ctx, await findOwnMedia(db, signedIn(ctx).account.id, idOf(ctx)));

@@ -9,5 +9,5 @@ import { findOwnMedia } from './media-details.ts';
 export async function deleteUnattachedMedia(db: Db, accountId: number, id: number): Promise<void> {
   const media = await findOwnMedia(db, accountId, id);
   if (media.postId !== null) throw unprocessable('Media attached to a post is deleted with the post');
-  await db.transaction((trx) => deleteMediaWithFiles(trx, [id]));
+  await db.transaction((trx) => deleteMediaWithFiles(trx, [id], { unattachedOnly: true }));
 }

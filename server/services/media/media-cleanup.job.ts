@@ -15,8 +15,8 @@ export const ORPHAN_MEDIA_AGE_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
 
 /** Deletes media rows and enqueues the removal of their files, in the caller's transaction. */
-export async function deleteMediaWithFiles(trx: Queryable, mediaIds: number[]): Promise<void> {
-  const keys = await deleteMediaRows(trx, mediaIds);
+export async function deleteMediaWithFiles(trx: Queryable, mediaIds: number[], options: { unattachedOnly?: boolean } = {}): Promise<void> {
+  const keys = await deleteMediaRows(trx, mediaIds, options);
   if (keys.length > 0) await enqueue(trx, DELETE_MEDIA_FILES_JOB, { keys });
 }
 
@@ -24,7 +24,8 @@ export async function deleteMediaWithFiles(trx: Queryable, mediaIds: number[]): 
 export async function cleanupOrphanMedia(db: Db, now = Date.now()): Promise<number> {
   const ids = await findOrphanMediaIds(db, now - ORPHAN_MEDIA_AGE_MS, BATCH);
   if (ids.length === 0) return 0;
-  await db.transaction((trx) => deleteMediaWithFiles(trx, ids));
+  // A post may take one of them this very moment: only still-unattached rows go.
+  await db.transaction((trx) => deleteMediaWithFiles(trx, ids, { unattachedOnly: true }));
   return ids.length;
 }
 

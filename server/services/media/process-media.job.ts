@@ -28,9 +28,10 @@ export function registerProcessMediaJob(registry: JobRegistry, db: Db, config: P
         await markMediaFailed(db, mediaId, 'The uploaded file is missing; upload it again');
         return;
       }
+      // File first: a crash in between leaves a row pointing at nothing, never a file nobody points at.
       const fail = async (message: string) => {
-        await markMediaFailed(db, mediaId, message);
         await storage.delete(media.uploadKey!);
+        await markMediaFailed(db, mediaId, message);
       };
       let result;
       try {

@@ -1,10 +1,15 @@
-// Deleting a post (DELETE /api/v1/statuses/:id): the row goes with its
-// hashtags, mentions and versions; its media rows go too, and their files are
-// removed by a job enqueued in the same transaction. Comments on it stay (as on
-// Mastodon, they become replies to a deleted post). Counts follow.
+// Deleting a post (DELETE /api/v1/statuses/:id): it is marked deleted, which
+// hides it from every read at once; its media rows go and their files are
+// removed by a job; a `post.purge` job then takes it out of every home feed in
+// batches (a post may sit in 50,000 feeds: too much for the request) and
+// removes the row with its hashtags, mentions and versions. All enqueued in
+// the same transaction. Comments on it stay (as on Mastodon, they become
+// replies to a deleted post). Counts follow.
 import type { Db } from '../../db/knex.ts';
 import { findMediaByPostIds } from '../../db/media.repo.ts';
-import { adjustAccountPostCount, adjustCommentsCount, deletePostRow } from '../../db/posts.repo.ts';
+import { adjustAccountPostCount, adjustCommentsCount, markPostDeleted, purgeDeletedPost } from '../../db/posts.repo.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import type { JobRegistry } from '../../jobs/registry.ts';
 import { deleteMediaWithFiles } from '../media/media-cleanup.job.ts';
 import { findOwnPost } from './own-post.ts';
 import { getPostView } from './read-posts.service.ts';
@@ -20,9 +25,23 @@ export async function deletePost(db: Db, accountId: number, id: number): Promise
       trx,
       media.map((m) => m.id),
     );
-    await deletePostRow(trx, id);
+    await markPostDeleted(trx, id);
+    await enqueue(trx, PURGE_POST_JOB, { postId: id });
     await adjustAccountPostCount(trx, accountId, -1);
     if (view.post.inReplyToId !== null) await adjustCommentsCount(trx, view.post.inReplyToId, -1);
   });
   return view;
+}
+
+export const PURGE_POST_JOB = 'post.purge';
+const PURGE_BATCH = 1000;
+
+export function registerPurgePostJob(registry: JobRegistry, db: Db): void {
+  registry.register<{ postId: number }>(PURGE_POST_JOB, async ({ postId }, ctx) => {
+    // One short transaction per batch, so the database is never held for long.
+    while (!ctx.signal.aborted && !(await db.transaction((trx) => purgeDeletedPost(trx, postId, PURGE_BATCH)))) {
+      // next batch
+    }
+    if (ctx.signal.aborted) throw new Error('stopped before the post was purged; it will be resumed');
+  });
 }
