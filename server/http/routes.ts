@@ -8,6 +8,11 @@ import { createInstanceRouter } from '../api/instance/instance.routes.ts';
 import { createPlaceholdersRouter } from '../api/placeholders/placeholders.routes.ts';
 import { createStatusesRouter } from '../api/statuses/statuses.routes.ts';
 import { createMediaApiRouter } from '../api/media/media-api.routes.ts';
+import { createSocialRouter } from '../api/social/social.routes.ts';
+import { createInteractionsRouter } from '../api/interactions/interactions.routes.ts';
+import { createTimelinesRouter } from '../api/timelines/timelines.routes.ts';
+import { createNotificationsRouter } from '../api/notifications/notifications.routes.ts';
+import { createConversationsRouter } from '../api/conversations/conversations.routes.ts';
 import { createMediaRouter } from '../../media/http/media.routes.ts';
 import { createWebRouter } from '../../web/router.ts';
 
@@ -18,6 +23,11 @@ export function createRouters(deps: ApiDeps): Router[] {
     createAccountsRouter(deps),
     createStatusesRouter(deps),
     createMediaApiRouter(deps),
+    createSocialRouter(deps),
+    createInteractionsRouter(deps),
+    createTimelinesRouter(deps),
+    createNotificationsRouter(deps),
+    createConversationsRouter(deps),
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),
     createWebRouter(deps),

@@ -16,6 +16,11 @@ import { createPlaceholdersRouter } from '../../server/api/placeholders/placehol
 import { createMediaRouter } from '../../media/http/media.routes.ts';
 import { createStatusesRouter } from '../../server/api/statuses/statuses.routes.ts';
 import { createMediaApiRouter } from '../../server/api/media/media-api.routes.ts';
+import { createSocialRouter } from '../../server/api/social/social.routes.ts';
+import { createInteractionsRouter } from '../../server/api/interactions/interactions.routes.ts';
+import { createTimelinesRouter } from '../../server/api/timelines/timelines.routes.ts';
+import { createNotificationsRouter } from '../../server/api/notifications/notifications.routes.ts';
+import { createConversationsRouter } from '../../server/api/conversations/conversations.routes.ts';
 import { startJobRunner } from '../../server/jobs/job-runner.ts';
 import { createLocalAccount } from '../../server/services/accounts/admin-accounts.service.ts';
 import { createApp } from '../../server/services/oauth/apps.service.ts';
@@ -47,6 +52,11 @@ export async function startApiServer(t: ExecutionContext, target: DatabaseTarget
     createAccountsRouter(deps),
     createStatusesRouter(deps),
     createMediaApiRouter(deps),
+    createSocialRouter(deps),
+    createInteractionsRouter(deps),
+    createTimelinesRouter(deps),
+    createNotificationsRouter(deps),
+    createConversationsRouter(deps),
     createInstanceRouter(deps),
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),

@@ -14,6 +14,9 @@ import { unprocessable } from '../../errors.ts';
 import { postingDefaultsOf } from '../accounts/profile-preferences.ts';
 import { mayViewPost } from '../visibility/post-visibility.ts';
 import { renderCaption } from './caption.ts';
+import { feedPostPublished } from '../feeds/feed-events.ts';
+import { notify, notifySubscribers } from '../notifications/notify.ts';
+import { conversationPostAdded } from '../conversations/conversation-events.ts';
 import { checkCaption, checkLanguage, checkLocation, checkSpoiler, kindOf, loadAttachments, type LocationInput } from './compose-rules.ts';
 
 export interface NewPostInput {
@@ -83,6 +86,16 @@ export async function createPost(db: Db, config: Pick<Config, 'publicUrl' | 'dom
     await setPostMentions(trx, id, caption.mentions.map((account) => account.id), now);
     await adjustAccountPostCount(trx, author.account.id, 1, now);
     if (parent) await adjustCommentsCount(trx, parent.id, 1);
+    const post = (await findPostById(trx, id))!;
+    const mentioned = caption.mentions.map((account) => account.id);
+    // A comment notifies the post's author as a mention does, as on Mastodon and Instagram.
+    const notified = new Set([...mentioned, ...(parent ? [parent.accountId] : [])]);
+    for (const recipientId of notified) await notify(trx, { type: 'mention', recipientId, fromAccountId: author.account.id, postId: id });
+    if (visibility === 'direct') await conversationPostAdded(trx, post, mentioned);
+    else {
+      await feedPostPublished(trx, post);
+      if (!parent) await notifySubscribers(trx, id, author.account.id);
+    }
   });
   return (await findPostById(db, id))!;
 }

@@ -16,6 +16,7 @@ import { deleteMediaWithFiles } from '../media/media-cleanup.job.ts';
 import { renderCaption } from './caption.ts';
 import { checkCaption, checkLanguage, checkLocation, checkSpoiler, kindOf, loadAttachments, type LocationInput } from './compose-rules.ts';
 import { findOwnPost } from './own-post.ts';
+import { notifyPostEdited } from '../notifications/notify.ts';
 
 export interface EditPostInput {
   text?: string;
@@ -121,6 +122,7 @@ export async function editPost(db: Db, config: Pick<Config, 'publicUrl' | 'domai
       await setPostMentions(trx, id, caption.mentions.map((account) => account.id), now);
     }
     if (contentChanged) {
+      await notifyPostEdited(trx, id, accountId);
       await insertPostEdit(trx, {
         postId: id,
         caption: text,
