@@ -13,6 +13,7 @@ import { createInteractionsRouter } from '../api/interactions/interactions.route
 import { createTimelinesRouter } from '../api/timelines/timelines.routes.ts';
 import { createNotificationsRouter } from '../api/notifications/notifications.routes.ts';
 import { createConversationsRouter } from '../api/conversations/conversations.routes.ts';
+import { createReportsRouter } from '../api/reports/reports.routes.ts';
 import { createMediaRouter } from '../../media/http/media.routes.ts';
 import { createWebRouter } from '../../web/router.ts';
 
@@ -28,6 +29,7 @@ export function createRouters(deps: ApiDeps): Router[] {
     createTimelinesRouter(deps),
     createNotificationsRouter(deps),
     createConversationsRouter(deps),
+    createReportsRouter(deps),
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),
     createWebRouter(deps),

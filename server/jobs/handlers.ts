@@ -13,6 +13,8 @@ import { registerProcessMediaJob } from '../services/media/process-media.job.ts'
 import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
 import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
 import { registerPurgePostJob } from '../services/posts/delete-post.service.ts';
+import { registerFeedJobs } from '../services/feeds/feed-jobs.ts';
+import { registerNotificationJobs } from '../services/notifications/notification-jobs.ts';
 
 export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
@@ -25,5 +27,7 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   registerProcessMediaJob(registry, db, config, storage);
   registerMediaCleanupJobs(registry, db, storage);
   registerPurgePostJob(registry, db);
+  registerFeedJobs(registry, db, config);
+  registerNotificationJobs(registry, db, config);
   return registry;
 }

@@ -21,6 +21,7 @@ import { createInteractionsRouter } from '../../server/api/interactions/interact
 import { createTimelinesRouter } from '../../server/api/timelines/timelines.routes.ts';
 import { createNotificationsRouter } from '../../server/api/notifications/notifications.routes.ts';
 import { createConversationsRouter } from '../../server/api/conversations/conversations.routes.ts';
+import { createReportsRouter } from '../../server/api/reports/reports.routes.ts';
 import { startJobRunner } from '../../server/jobs/job-runner.ts';
 import { createLocalAccount } from '../../server/services/accounts/admin-accounts.service.ts';
 import { createApp } from '../../server/services/oauth/apps.service.ts';
@@ -57,6 +58,7 @@ export async function startApiServer(t: ExecutionContext, target: DatabaseTarget
     createTimelinesRouter(deps),
     createNotificationsRouter(deps),
     createConversationsRouter(deps),
+    createReportsRouter(deps),
     createInstanceRouter(deps),
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),
