@@ -1,8 +1,8 @@
 // The visibility matrix for posts (DESIGN.md rule 3), over real HTTP on each
 // database: one author posts one post of each visibility, plus an archived
 // one, and replies of the same kinds under a public post of theirs. Every
-// viewer (owner, follower, pending requester, stranger, the accounts a post
-// mentions, a block either way, anonymous) reads every subject through every
+// viewer (owner, follower, a follower who muted the author, pending requester,
+// stranger, the accounts a post mentions, a block either way, anonymous) reads every subject through every
 // read path; then the author is suspended and the whole matrix is read again.
 // Each cell that disagrees with the table is reported as viewer × subject × path.
 import test, { type ExecutionContext } from 'ava';
@@ -16,7 +16,7 @@ import { waitUntilProcessed } from './media-helpers.ts';
 const SUBJECTS = ['public', 'unlisted', 'private', 'direct', 'archived'] as const;
 type Subject = (typeof SUBJECTS)[number];
 
-const VIEWERS = ['owner', 'follower', 'requester', 'stranger', 'addressee', 'blocked', 'blocker', 'anonymous'] as const;
+const VIEWERS = ['owner', 'follower', 'muter', 'requester', 'stranger', 'addressee', 'blocked', 'blocker', 'anonymous'] as const;
 type Viewer = (typeof VIEWERS)[number];
 
 const PATHS = ['status', 'batch', 'profile', 'context', 'history', 'archive'] as const;
@@ -27,11 +27,14 @@ type Path = (typeof PATHS)[number];
  * is mentioned in the private and direct posts (not a follower); the blocked
  * account (blocked by the author) and the blocker (who blocks the author) are
  * mentioned in them too, so the block must win over the mention. The
- * requester's follow request is still pending.
+ * requester's follow request is still pending. A mute keeps the author out
+ * of the muter's timelines and notifications, not out of what they may open,
+ * as on Mastodon: the muter (a follower) sees what a follower sees.
  */
 const SEES: Record<Viewer, readonly Subject[]> = {
   owner: SUBJECTS,
   follower: ['public', 'unlisted', 'private'],
+  muter: ['public', 'unlisted', 'private'],
   requester: ['public', 'unlisted'],
   stranger: ['public', 'unlisted'],
   addressee: ['public', 'unlisted', 'private', 'direct'],
@@ -102,8 +105,8 @@ const relation = (account: number, target: number) => ({ id: newId(), account_id
 
 async function setUp(t: ExecutionContext, target: DatabaseTarget): Promise<Fixture> {
   const server = await startApiServer(t, target, {}, { jobs: true });
-  const [author, follower, requester, stranger, addressee, blocked, blocker] = await Promise.all(
-    ['ana', 'fred', 'rita', 'nora', 'dana', 'bert', 'bella'].map((name) => createUser(server, name)),
+  const [author, follower, muter, requester, stranger, addressee, blocked, blocker] = await Promise.all(
+    ['ana', 'fred', 'milo', 'rita', 'nora', 'dana', 'bert', 'bella'].map((name) => createUser(server, name)),
   );
   const mentions = '@dana @bert @bella';
   const captions: Record<Subject, string> = {
@@ -132,6 +135,8 @@ async function setUp(t: ExecutionContext, target: DatabaseTarget): Promise<Fixtu
 
   // No follow or block API yet: the rows those will write.
   await server.db('follows').insert({ ...relation(follower!.accountId, author!.accountId), show_reblogs: true, notify: false });
+  await server.db('follows').insert({ ...relation(muter!.accountId, author!.accountId), show_reblogs: true, notify: false });
+  await server.db('mutes').insert({ ...relation(muter!.accountId, author!.accountId), hide_notifications: true });
   await server.db('follow_requests').insert({ ...relation(requester!.accountId, author!.accountId), show_reblogs: true, notify: false });
   await server.db('blocks').insert(relation(author!.accountId, blocked!.accountId));
   await server.db('blocks').insert(relation(blocker!.accountId, author!.accountId));
@@ -139,6 +144,7 @@ async function setUp(t: ExecutionContext, target: DatabaseTarget): Promise<Fixtu
   const tokens: Record<Viewer, string | undefined> = {
     owner: author!.token,
     follower: follower!.token,
+    muter: muter!.token,
     requester: requester!.token,
     stranger: stranger!.token,
     addressee: addressee!.token,
