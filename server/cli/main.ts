@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../config/load.ts';
 import { isAppError } from '../errors.ts';
 import { registerAdminCommands } from './commands/admin-accounts.ts';
+import { registerReportCommands } from './commands/admin-reports.ts';
 import { createCliContext, type CliContext, type CliIo } from './commands/common.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -39,6 +40,7 @@ to errors.`,
   registerServeCommand(program, context);
   registerMigrateCommand(program, context);
   registerAdminCommands(program, context);
+  registerReportCommands(program, context);
   registerJobsCommands(program, context);
   return program;
 }

@@ -16,17 +16,25 @@ type Row = Record<string, unknown>;
 
 export async function findAudienceFacts(db: Queryable, viewerId: number, authorIds: number[], postIds: number[]): Promise<AudienceFacts> {
   const authors = [...new Set(authorIds)].filter((id) => id !== viewerId);
-  const [follows, blocks, blockedBy, mentions] = await Promise.all([
-    authors.length ? (db('follows').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') as Promise<Row[]>) : [],
-    authors.length ? (db('blocks').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') as Promise<Row[]>) : [],
-    authors.length ? (db('blocks').whereIn('account_id', authors).where('target_account_id', viewerId).select('account_id') as Promise<Row[]>) : [],
-    postIds.length ? (db('mentions').where('account_id', viewerId).whereIn('post_id', postIds).select('post_id') as Promise<Row[]>) : [],
-  ]);
+  const queries: (() => Promise<Row[]>)[] = [
+    async () => (authors.length ? db('follows').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') : []),
+    async () => (authors.length ? db('blocks').where('account_id', viewerId).whereIn('target_account_id', authors).select('target_account_id') : []),
+    async () => (authors.length ? db('blocks').whereIn('account_id', authors).where('target_account_id', viewerId).select('account_id') : []),
+    async () => (postIds.length ? db('mentions').where('account_id', viewerId).whereIn('post_id', postIds).select('post_id') : []),
+  ];
+  // A transaction is one connection: its queries go one after another (pg refuses overlapping ones).
+  const [follows, blocks, blockedBy, mentions] = db.isTransaction ? await sequential(queries) : await Promise.all(queries.map((query) => query()));
   return {
     following: new Set(follows.map((row) => Number(row.target_account_id))),
     blocked: new Set([...blocks.map((row) => Number(row.target_account_id)), ...blockedBy.map((row) => Number(row.account_id))]),
     mentioned: new Set(mentions.map((row) => Number(row.post_id))),
   };
+}
+
+async function sequential<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const task of tasks) results.push(await task());
+  return results;
 }
 
 /** The one-author case of the above: does the viewer follow them, is there a block either way. */

@@ -12,7 +12,7 @@ import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.jo
 import { registerProcessMediaJob } from '../services/media/process-media.job.ts';
 import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
 import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
-import { registerPurgePostJob } from '../services/posts/delete-post.service.ts';
+import { registerPurgePostJob } from '../services/posts/purge-post.job.ts';
 import { registerFeedJobs } from '../services/feeds/feed-jobs.ts';
 import { registerNotificationJobs } from '../services/notifications/notification-jobs.ts';
 

@@ -6,7 +6,7 @@ import { Router } from '@koa/router';
 import { createLocalDiskStorage } from '../../../media/storage/local-disk.ts';
 import type { MediaStorage } from '../../../media/storage/storage.ts';
 import { badRequest } from '../../errors.ts';
-import { authenticate, requireScopes, signedIn } from '../../http/auth.ts';
+import { authenticate, requireScopes, signedIn, viewerOf } from '../../http/auth.ts';
 import { apiCors } from '../../http/cors.ts';
 import type { ApiDeps } from '../../http/deps.ts';
 import { apiRateLimit } from '../../http/rate-limit.ts';
@@ -67,7 +67,7 @@ export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = crea
     const q = stringParam(ctx.query.q) ?? '';
     const limit = integerParam(ctx.query.limit, { min: 1, max: 80, fallback: 40 });
     const offset = integerParam(ctx.query.offset, { min: 0, max: 10_000, fallback: 0 });
-    const views = await searchProfiles(db, q, { limit, offset });
+    const views = await searchProfiles(db, q, { limit, offset, viewerId: viewerOf(ctx) });
     ctx.body = views.map((view) => presentAccount(config, view));
   });
 

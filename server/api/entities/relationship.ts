@@ -1,4 +1,5 @@
-// Mastodon's Relationship entity (https://docs.joinmastodon.org/entities/Relationship/).
+// Mastodon's Relationship entity (https://docs.joinmastodon.org/entities/Relationship/),
+// plus Viewfinder's `close_friend`: the account is on the viewer's close friends list.
 import type { RelationshipFlags } from '../../db/relationships.repo.ts';
 
 export interface MastodonRelationship {
@@ -17,6 +18,7 @@ export interface MastodonRelationship {
   domain_blocking: boolean;
   endorsed: boolean;
   note: string;
+  close_friend: boolean;
 }
 
 export function serializeRelationship(targetId: number, flags: RelationshipFlags): MastodonRelationship {
@@ -36,5 +38,6 @@ export function serializeRelationship(targetId: number, flags: RelationshipFlags
     domain_blocking: false, // per-user domain blocks do not exist yet
     endorsed: false, // featured accounts come with the profile issue
     note: '', // private notes on accounts are not stored yet
+    close_friend: flags.closeFriend,
   };
 }

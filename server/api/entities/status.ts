@@ -1,6 +1,8 @@
 // Mastodon's Status (https://docs.joinmastodon.org/entities/Status/) from a
 // hydrated post, plus Viewfinder's fields beside Mastodon's (apps ignore what
 // they do not know): kind, place, comments_disabled, hide_like_count.
+// A share is Mastodon's reblog wrapper: the sharer's own Status, empty, with
+// the original (counts and all) nested in `reblog`.
 // Pure: the view carries everything; nothing is queried here.
 import type { Post } from '../../db/posts.repo.ts';
 import type { AccountView, PostView } from '../../services/posts/post-views.ts';
@@ -35,7 +37,7 @@ export interface MastodonStatus {
   replies_count: number;
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
-  reblog: null;
+  reblog: MastodonStatus | null;
   poll: null;
   card: null;
   language: string | null;
@@ -70,6 +72,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The ActivityPub id and the web page of a post: ours for local posts, the origin's for remote ones. */
 export function postUris(ctx: SerializeContext, post: Post, author: AccountView['account']): { uri: string; url: string } {
+  if (author.domain === null && post.reblogOfId !== null) {
+    // A share is an Announce activity, as Mastodon names it.
+    const activity = `${ctx.publicUrl}/users/${author.username}/statuses/${post.id}/activity`;
+    return { uri: activity, url: activity };
+  }
   if (author.domain === null) {
     return { uri: `${ctx.publicUrl}/users/${author.username}/statuses/${post.id}`, url: `${ctx.publicUrl}/@${author.username}/${post.id}` };
   }
@@ -85,6 +92,7 @@ function account(ctx: SerializeContext, view: AccountView): MastodonAccount {
 }
 
 export function serializeStatus(ctx: SerializeContext, view: PostView, options: { withSource?: boolean } = {}): MastodonStatus {
+  if (view.reblog) return serializeReblog(ctx, view, serializeStatus(ctx, view.reblog));
   const { post, viewer } = view;
   // Hiding the like count hides it from everyone but the author, as on Instagram.
   const likeCountHidden = post.hideLikeCount && !viewer.isAuthor;
@@ -119,7 +127,7 @@ export function serializeStatus(ctx: SerializeContext, view: PostView, options: 
   };
   if (options.withSource) status.text = post.caption;
   // Mastodon sends the viewer's flags only to a signed-in viewer.
-  if (viewer.isAuthor || viewer.liked || viewer.bookmarked || viewer.reblogged || options.withSource !== undefined) {
+  if (viewer.signedIn) {
     status.favourited = viewer.liked;
     status.reblogged = viewer.reblogged;
     status.muted = false;
@@ -129,6 +137,52 @@ export function serializeStatus(ctx: SerializeContext, view: PostView, options: 
     status.pinned = post.pinnedAt !== null;
     status.archived = post.archivedAt !== null;
   }
+  return status;
+}
+
+/**
+ * The wrapper of a share. Counts stay on the original; the viewer's flags are
+ * the original's too, so an app that reads them off the wrapper acts on the
+ * right post (liking a share likes the original).
+ */
+function serializeReblog(ctx: SerializeContext, view: PostView, original: MastodonStatus): MastodonStatus {
+  const { post } = view;
+  const status: MastodonStatus = {
+    id: String(post.id),
+    ...postUris(ctx, post, view.author.account),
+    created_at: iso(post.createdAt),
+    edited_at: null,
+    account: account(ctx, view.author),
+    content: '',
+    visibility: post.visibility,
+    sensitive: false,
+    spoiler_text: '',
+    media_attachments: [],
+    application: null,
+    mentions: [],
+    tags: [],
+    emojis: [],
+    reblogs_count: 0,
+    favourites_count: 0,
+    replies_count: 0,
+    in_reply_to_id: null,
+    in_reply_to_account_id: null,
+    reblog: original,
+    poll: null,
+    card: null,
+    language: null,
+    kind: original.kind,
+    place: null,
+    comments_disabled: original.comments_disabled,
+    hide_like_count: original.hide_like_count,
+  };
+  if (original.favourited !== undefined) {
+    status.favourited = original.favourited;
+    status.reblogged = original.reblogged;
+    status.muted = false;
+    status.bookmarked = original.bookmarked;
+  }
+  if (view.viewer.isAuthor) status.pinned = false;
   return status;
 }
 

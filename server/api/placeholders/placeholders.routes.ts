@@ -20,14 +20,8 @@ interface Placeholder {
 const list = () => [];
 
 export const placeholders: readonly Placeholder[] = [
-  // Issue 5 (follows, home feed fan-out, notifications)
-  { path: '/api/v1/timelines/home', scope: 'read:statuses', body: list },
-  { path: '/api/v1/notifications', scope: 'read:notifications', body: list },
-  { path: '/api/v1/markers', scope: 'read:statuses', body: () => ({}) },
-  { path: '/api/v1/followed_tags', scope: 'read:follows', body: list },
+  // Follow suggestions: issue not filed yet
   { path: '/api/v2/suggestions', scope: 'read', body: list },
-  // Direct messages (grouped direct posts; issue not filed yet)
-  { path: '/api/v1/conversations', scope: 'read:statuses', body: list },
   // Lists, filters, announcements, trends, custom emoji: issues not filed yet
   { path: '/api/v1/lists', scope: 'read:lists', body: list },
   { path: '/api/v1/filters', scope: 'read:filters', body: list },

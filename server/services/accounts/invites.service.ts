@@ -23,7 +23,8 @@ export async function createInvite(db: Queryable, input: CreateInviteInput = {})
   return insertInvite(db, {
     id: newId(),
     // 8 characters of base64url (48 bits): short enough to type, too many to guess.
-    code: randomBytes(6).toString('base64url'),
+    // Never a leading '-': a code is typed as a command-line argument too.
+    code: inviteCode(),
     createdByUserId: userId,
     maxUses: input.maxUses ?? null,
     expiresAt: input.expiresInDays ? now + input.expiresInDays * DAY_MS : null,
@@ -50,4 +51,11 @@ export async function revokeInvite(db: Queryable, code: string): Promise<void> {
 
 export function inviteUrl(config: Config, code: string): string {
   return `${config.publicUrl}/auth/sign_up?invite_code=${encodeURIComponent(code)}`;
+}
+
+function inviteCode(): string {
+  for (;;) {
+    const code = randomBytes(6).toString('base64url');
+    if (!code.startsWith('-')) return code;
+  }
 }

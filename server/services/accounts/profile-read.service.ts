@@ -1,6 +1,7 @@
 // Reading profiles for the client API: by id, by acct, by search, and the
-// viewer's relationships to them. Blocks hide nothing here yet: the
-// visibility service (DESIGN.md rule 3) takes over when the social issue lands.
+// viewer's relationships to them. A profile stays readable by id and acct
+// across a block (as in Mastodon); search leaves out accounts in a block with
+// the viewer.
 import type { Config } from '../../../config/load.ts';
 import { notFound } from '../../errors.ts';
 import {
@@ -11,6 +12,7 @@ import {
   searchAccounts,
   type Account,
 } from '../../db/accounts.repo.ts';
+import { findBlockedEitherWayIds } from '../../db/blocks.repo.ts';
 import type { Queryable } from '../../db/knex.ts';
 import { countFollowRequestsFor, findRelationships, type RelationshipFlags } from '../../db/relationships.repo.ts';
 import type { User, UserRole } from '../../db/users.repo.ts';
@@ -46,11 +48,24 @@ export async function lookupProfile(db: Queryable, config: Pick<Config, 'domain'
   return { account, role: roles.get(account.id) ?? null };
 }
 
-export async function searchProfiles(db: Queryable, query: string, options: { limit: number; offset: number }): Promise<ProfileView[]> {
+export interface ProfileSearch {
+  limit: number;
+  offset: number;
+  /** The signed-in viewer: accounts in a block with them (either way) are left out. */
+  viewerId?: number | null;
+}
+
+export async function searchProfiles(db: Queryable, query: string, options: ProfileSearch): Promise<ProfileView[]> {
   // "@alice@example.com" → "alice": the username part is what we match on.
   const text = query.trim().replace(/^@/, '').split('@')[0] ?? '';
   if (text === '') return [];
-  const accounts = await searchAccounts(db, text, options);
+  const excluded = new Set(options.viewerId ? await findBlockedEitherWayIds(db, options.viewerId) : []);
+  let accounts = await searchAccounts(db, text, excluded.size === 0 ? { limit: options.limit, offset: options.offset } : { limit: options.offset + options.limit + excluded.size, offset: 0 });
+  if (excluded.size > 0) {
+    // Reading as many extra rows as there are blocked accounts, from the top,
+    // keeps pages exact; most viewers block nobody and pay nothing.
+    accounts = accounts.filter((account) => !excluded.has(account.id)).slice(options.offset, options.offset + options.limit);
+  }
   const roles = await findRolesByAccountIds(db, accounts.map((a) => a.id));
   return accounts.map((account) => ({ account, role: roles.get(account.id) ?? null }));
 }

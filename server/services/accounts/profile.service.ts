@@ -11,6 +11,7 @@ import { processProfileImage, type ProfileImageKind } from '../../../media/image
 import type { MediaStorage } from '../../../media/storage/storage.ts';
 import { fieldValueToHtml } from '../text/plain-to-html.ts';
 import { renderBio } from './profile-bio.ts';
+import { authorizeAllFollowRequests } from '../social/follow-requests.service.ts';
 import { POSTING_VISIBILITIES, setPostingDefaults, type PostingDefaults, type PostingVisibility } from './profile-preferences.ts';
 
 export const MAX_DISPLAY_NAME_LENGTH = 30;
@@ -120,6 +121,9 @@ export async function updateProfile(
     await Promise.all(Object.values(newKeys).map((key) => removeQuietly(storage, key)));
     throw error;
   }
+
+  // Unlocking accepts everyone who was waiting, as on Mastodon.
+  if (who.account.locked && changes.locked === false) await authorizeAllFollowRequests(db, who.account.id);
 
   const replaced = [
     'avatarPath' in changes ? who.account.avatarPath : null,

@@ -7,9 +7,10 @@
 // replies to a deleted post). Counts follow.
 import type { Db } from '../../db/knex.ts';
 import { findMediaByPostIds } from '../../db/media.repo.ts';
-import { adjustAccountPostCount, adjustCommentsCount, markPostDeleted, purgeDeletedPost } from '../../db/posts.repo.ts';
+import { adjustAccountPostCount, adjustCommentsCount, markPostDeleted } from '../../db/posts.repo.ts';
 import { enqueue } from '../../jobs/queue.ts';
-import type { JobRegistry } from '../../jobs/registry.ts';
+import { unreblogPost } from '../interactions/reblog.service.ts';
+import { PURGE_POST_JOB } from './purge-post.job.ts';
 import { deleteMediaWithFiles } from '../media/media-cleanup.job.ts';
 import { findOwnPost } from './own-post.ts';
 import { getPostView } from './read-posts.service.ts';
@@ -17,8 +18,13 @@ import type { PostView } from './post-views.ts';
 
 /** Deletes the author's post and returns it as it was (Mastodon answers with it, for "delete and redraft"). */
 export async function deletePost(db: Db, accountId: number, id: number): Promise<PostView> {
-  await findOwnPost(db, accountId, id);
+  const own = await findOwnPost(db, accountId, id, { shares: true });
   const view = await getPostView(db, accountId, id);
+  // Deleting a share is taking it back: the original's count goes down, the account's post count never went up.
+  if (own.reblogOfId !== null) {
+    await unreblogPost(db, accountId, own.reblogOfId);
+    return view;
+  }
   await db.transaction(async (trx) => {
     const media = (await findMediaByPostIds(trx, [id])).get(id) ?? [];
     await deleteMediaWithFiles(
@@ -33,15 +39,3 @@ export async function deletePost(db: Db, accountId: number, id: number): Promise
   return view;
 }
 
-export const PURGE_POST_JOB = 'post.purge';
-const PURGE_BATCH = 1000;
-
-export function registerPurgePostJob(registry: JobRegistry, db: Db): void {
-  registry.register<{ postId: number }>(PURGE_POST_JOB, async ({ postId }, ctx) => {
-    // One short transaction per batch, so the database is never held for long.
-    while (!ctx.signal.aborted && !(await db.transaction((trx) => purgeDeletedPost(trx, postId, PURGE_BATCH)))) {
-      // next batch
-    }
-    if (ctx.signal.aborted) throw new Error('stopped before the post was purged; it will be resumed');
-  });
-}

@@ -17,6 +17,7 @@ import { renderCaption } from './caption.ts';
 import { checkCaption, checkLanguage, checkLocation, checkSpoiler, kindOf, loadAttachments, type LocationInput } from './compose-rules.ts';
 import { findOwnPost } from './own-post.ts';
 import { notifyPostEdited } from '../notifications/notify.ts';
+import { conversationPostEdited } from '../conversations/conversation-events.ts';
 
 export interface EditPostInput {
   text?: string;
@@ -120,6 +121,8 @@ export async function editPost(db: Db, config: Pick<Config, 'publicUrl' | 'domai
       const hashtags = await upsertHashtags(trx, caption.hashtags, now);
       await setPostHashtags(trx, id, hashtags.map((tag) => tag.id));
       await setPostMentions(trx, id, caption.mentions.map((account) => account.id), now);
+      // Someone newly addressed by the edit finds it among their conversations too.
+      if (post.visibility === 'direct') await conversationPostEdited(trx, post, caption.mentions.map((account) => account.id), now);
     }
     if (contentChanged) {
       await notifyPostEdited(trx, id, accountId);
