@@ -84,7 +84,7 @@ export const settings = {
   smtpFrom: { env: 'VIEWFINDER_SMTP_FROM', schema: z.string().optional(), doc: 'Sender address of mail, like "Viewfinder <noreply@photos.example>"' },
   bodyLimitBytes: { env: 'VIEWFINDER_BODY_LIMIT_BYTES', schema: integer(1024, 64 * 1024 * 1024), default: 1024 * 1024, doc: 'Largest JSON/form request body, bytes' },
   jobConcurrency: { env: 'VIEWFINDER_JOB_CONCURRENCY', schema: integer(1, 256), default: 4, doc: 'Jobs one worker process runs at once' },
-  jobPollMs: { env: 'VIEWFINDER_JOB_POLL_MS', schema: integer(10, 60_000), default: 500, doc: 'How often an idle worker looks for due jobs, ms' },
+  jobPollMs: { env: 'VIEWFINDER_JOB_POLL_MS', schema: integer(10, 60_000), default: 100, doc: 'How often an idle worker looks for due jobs, ms' },
   jobLeaseMs: { env: 'VIEWFINDER_JOB_LEASE_MS', schema: integer(1000, 24 * 3600_000), default: 5 * 60_000, doc: 'How long a claimed job stays leased before another worker may take it, ms' },
   allowPrivateAddresses: { env: 'VIEWFINDER_ALLOW_PRIVATE_ADDRESSES', schema: onOff, default: false, doc: 'Let remote fetches reach loopback/private addresses; only for local trials over http://' },
 } satisfies Record<string, Setting>;

@@ -58,6 +58,20 @@ const PAGE_SQL = `SELECT p.id, p.account_id, p.visibility, p.archived_at, p.rebl
 // The mute is matched on the post's author, which is the row's author_account_id
 // (the sharer for a share), so the scan stays on the primary-key index.
 
+// Postgres: the viewer's ties and state as EXISTS columns of the same
+// statement (one round trip; each an index probe for the page's rows only).
+// Placeholders: v ×8, then PAGE_SQL's.
+const FACT_COLUMNS = `,
+    CASE WHEN p.visibility = 'private' THEN EXISTS (SELECT 1 FROM follows x WHERE x.account_id = ? AND x.target_account_id = p.account_id) ELSE false END AS v_following,
+    (EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = ? AND x.target_account_id = p.account_id)
+      OR EXISTS (SELECT 1 FROM blocks x WHERE x.account_id = p.account_id AND x.target_account_id = ?)) AS v_blocked,
+    CASE WHEN p.visibility IN ('private', 'direct') THEN EXISTS (SELECT 1 FROM mentions x WHERE x.post_id = p.id AND x.account_id = ?) ELSE false END AS v_mentioned,
+    EXISTS (SELECT 1 FROM likes x WHERE x.account_id = ? AND x.post_id = p.id) AS v_liked,
+    EXISTS (SELECT 1 FROM bookmarks x WHERE x.account_id = ? AND x.post_id = p.id) AS v_bookmarked,
+    EXISTS (SELECT 1 FROM posts x WHERE x.account_id = ? AND x.reblog_of_id = p.id AND x.deleted_at IS NULL) AS v_reblogged
+  FROM home_feed h`;
+const PAGE_WITH_FACTS_SQL = PAGE_SQL.replace(/\n  FROM home_feed h/, FACT_COLUMNS);
+
 const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
@@ -68,16 +82,18 @@ const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
  * on) and the viewer's ties to the author and post (follow, block either way,
  * mention: as services/visibility's findAudienceFacts counts them, read only
  * where the policy asks) and own state (like, bookmark, share: as
- * viewer-post-state.repo counts them). A fixed number of statements: the
+ * viewer-post-state.repo counts them). On SQLite, a fixed number of
+ * statements run prepared on the connection, without the query builder: the
  * page, then the viewer's likes, bookmarks and shares within the page's id
  * range (index range scans) and blocks, follows and mentions for the page's
- * authors and posts. On SQLite they run prepared, one after another on the
- * connection, without the query builder (the hot path: docs/decisions/0005).
+ * authors and posts. On Postgres, where each statement is a round trip, one
+ * statement with those as EXISTS columns (the hot path: docs/decisions/0005).
  */
 export async function listHomeFeedEntries(db: Queryable, accountId: number, page: IdPage, now = Date.now()): Promise<HomeFeedEntry[]> {
   const v = accountId;
-  const bindings: number[] = [v, now];
-  let sql = PAGE_SQL;
+  const oneStatement = !isSqlite(db);
+  const bindings: number[] = oneStatement ? [v, v, v, v, v, v, v, v, now] : [v, now];
+  let sql = oneStatement ? PAGE_WITH_FACTS_SQL : PAGE_SQL;
   if (page.maxId !== undefined) {
     sql += ' AND h.post_id < ?';
     bindings.push(page.maxId);
@@ -97,6 +113,16 @@ export async function listHomeFeedEntries(db: Queryable, accountId: number, page
   return withStatements(db, async (all) => {
     const rows = await all(sql, bindings);
     if (rows.length === 0) return [];
+    if (oneStatement) {
+      const entries = rows.map((row) =>
+        entryOf(row, row.v_following === true, row.v_blocked === true, row.v_mentioned === true, {
+          liked: row.v_liked === true,
+          bookmarked: row.v_bookmarked === true,
+          reblogged: row.v_reblogged === true,
+        }),
+      );
+      return ascending ? entries.reverse() : entries;
+    }
     const ids = rows.map((row) => Number(row.id));
     const low = Math.min(...ids);
     const high = Math.max(...ids);
@@ -121,36 +147,41 @@ export async function listHomeFeedEntries(db: Queryable, accountId: number, page
         : all(`SELECT target_account_id FROM follows WHERE account_id = ? AND target_account_id IN (${list(privateAuthors.length)})`, [v, ...privateAuthors]).then(ofColumn('target_account_id')),
       addressed.length === 0 ? none() : all(`SELECT post_id FROM mentions WHERE account_id = ? AND post_id IN (${list(addressed.length)})`, [v, ...addressed]).then(ofColumn('post_id')),
     ]);
-    const entries = rows.map((row): HomeFeedEntry => {
+    const entries = rows.map((row) => {
       const id = Number(row.id);
       const author = Number(row.account_id);
-      return {
-        post: {
-          id,
-          accountId: author,
-          visibility: row.visibility as Post['visibility'],
-          archivedAt: numberOrNull(row.archived_at),
-          reblogOfId: numberOrNull(row.reblog_of_id),
-          updatedAt: Number(row.updated_at),
-          likesCount: Number(row.likes_count),
-          reblogsCount: Number(row.reblogs_count),
-          commentsCount: Number(row.comments_count),
-        },
-        author: {
-          id: author,
-          suspendedAt: numberOrNull(row.a_suspended_at),
-          updatedAt: Number(row.a_updated_at),
-          followersCount: Number(row.a_followers_count),
-          followingCount: Number(row.a_following_count),
-          postsCount: Number(row.a_posts_count),
-          lastPostAt: numberOrNull(row.a_last_post_at),
-        },
-        facts: { following: following.has(author), blocked: blocked.has(author), mentioned: mentioned.has(id) },
-        state: { liked: liked.has(id), bookmarked: bookmarked.has(id), reblogged: reblogged.has(id) },
-      };
+      return entryOf(row, following.has(author), blocked.has(author), mentioned.has(id), { liked: liked.has(id), bookmarked: bookmarked.has(id), reblogged: reblogged.has(id) });
     });
     return ascending ? entries.reverse() : entries;
   });
+}
+
+function entryOf(row: Row, following: boolean, blocked: boolean, mentioned: boolean, state: HomeFeedEntry['state']): HomeFeedEntry {
+  const author = Number(row.account_id);
+  return {
+    post: {
+      id: Number(row.id),
+      accountId: author,
+      visibility: row.visibility as Post['visibility'],
+      archivedAt: numberOrNull(row.archived_at),
+      reblogOfId: numberOrNull(row.reblog_of_id),
+      updatedAt: Number(row.updated_at),
+      likesCount: Number(row.likes_count),
+      reblogsCount: Number(row.reblogs_count),
+      commentsCount: Number(row.comments_count),
+    },
+    author: {
+      id: author,
+      suspendedAt: numberOrNull(row.a_suspended_at),
+      updatedAt: Number(row.a_updated_at),
+      followersCount: Number(row.a_followers_count),
+      followingCount: Number(row.a_following_count),
+      postsCount: Number(row.a_posts_count),
+      lastPostAt: numberOrNull(row.a_last_post_at),
+    },
+    facts: { following, blocked, mentioned },
+    state,
+  };
 }
 
 interface SqliteConnection {

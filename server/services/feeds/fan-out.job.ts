@@ -1,12 +1,12 @@
 // Fan-out on write (docs/decisions/0005). `feed.fanout` plans: it splits the
 // post's audience (its author's followers; for a public post, its hashtags'
 // followers too) into batches of about a thousand follow rows, computed by the
-// database, delivers the first batch itself and enqueues one `feed.deliver`
-// job per other batch, all in one transaction. Each delivery is one short
+// database, enqueues one `feed.deliver` job per batch but the first, which it
+// delivers itself, and one low-priority `feed.trim` job per batch for the
+// recipients whose feed is due for trimming. Each delivery is one short
 // transaction (one INSERT … SELECT), so a 50,000-follower account neither
 // stalls the queue nor holds the SQLite writer for long, and on Postgres
-// batches run in parallel. Recipients whose feed is due for trimming get a
-// low-priority `feed.trim` job.
+// batches run in parallel.
 import { findHashtagsByPostIds } from '../../db/post-tags.repo.ts';
 import {
   deliverToFollowers,
@@ -37,9 +37,8 @@ export interface DeliverPayload {
   until: number | null;
 }
 
-export interface TrimPayload {
-  accountIds: number[];
-}
+/** Feeds to trim: these accounts, or the recipients of one planned batch that are due (feed-settings' trimOneIn). */
+export type TrimPayload = { accountIds: number[] } | DeliverPayload;
 
 /** The post as fan-out needs it, or null when it is gone or goes to no feed. */
 async function feedPostOf(db: Queryable, postId: number): Promise<{ post: Post; feedPost: FeedPost } | null> {
@@ -72,31 +71,14 @@ async function tagAudience(db: Queryable, post: Post): Promise<number[]> {
   return ((await findHashtagsByPostIds(db, [post.id])).get(post.id) ?? []).map((tag) => tag.id);
 }
 
-/** One batch in one transaction: the rows, and the trims it makes due. */
-async function deliverBatch(db: Db, feedPost: FeedPost, audience: Audience, range: IdRange, tuning: FeedTuning): Promise<number> {
-  return db.transaction(async (trx) => {
-    const inserted =
-      audience.kind === 'followers' ? await deliverToFollowers(trx, feedPost, range) : await deliverToTagFollowers(trx, feedPost, audience.hashtagIds, range);
-    if (inserted > 0) {
-      const due =
-        audience.kind === 'followers'
-          ? await followersToTrim(trx, feedPost.accountId, range, feedPost.id, tuning.trimOneIn)
-          : await tagFollowersToTrim(trx, audience.hashtagIds, range, feedPost.id, tuning.trimOneIn);
-      await enqueueTrims(trx, due);
-    }
-    return inserted;
-  });
+/** One batch: one statement in one short transaction. */
+async function deliverBatch(db: Db, feedPost: FeedPost, audience: Audience, range: IdRange): Promise<number> {
+  return db.transaction((trx) =>
+    audience.kind === 'followers' ? deliverToFollowers(trx, feedPost, range) : deliverToTagFollowers(trx, feedPost, audience.hashtagIds, range),
+  );
 }
 
-async function enqueueTrims(trx: Queryable, accountIds: number[]): Promise<void> {
-  const jobs = [];
-  for (let start = 0; start < accountIds.length; start += TRIM_CHUNK) {
-    jobs.push({ type: TRIM_JOB, payload: { accountIds: accountIds.slice(start, start + TRIM_CHUNK) } satisfies TrimPayload, options: { priority: TRIM_PRIORITY } });
-  }
-  if (jobs.length > 0) await enqueueMany(trx, jobs);
-}
-
-/** `feed.fanout`: plan the batches, deliver the first of each audience, enqueue the rest. */
+/** `feed.fanout`: plan the batches, deliver the first of each audience, enqueue the rest and the trims. */
 export async function fanOutPost(db: Db, payload: FanoutPayload, tuning: FeedTuning): Promise<void> {
   const found = await feedPostOf(db, payload.postId);
   if (!found) return;
@@ -106,23 +88,41 @@ export async function fanOutPost(db: Db, payload: FanoutPayload, tuning: FeedTun
   if (hashtagIds.length > 0) {
     audiences.push({ audience: { kind: 'tags', hashtagIds }, ranges: rangesOf(await tagFollowerBatchBounds(db, hashtagIds, tuning.fanoutBatch)) });
   }
-  const later: DeliverPayload[] = audiences.flatMap(({ audience, ranges }) => ranges.slice(1).map((range) => ({ postId: post.id, audience, ...range })));
-  // The rest first, in their own transaction: other workers (Postgres) start on them while this one delivers.
-  // A retried plan enqueues nothing twice while the first copies wait (dedupe keys).
-  if (later.length > 0) await enqueueMany(db, later.map((p) => ({ type: DELIVER_JOB, payload: p, options: { dedupeKey: `${DELIVER_JOB}:${p.postId}:${p.audience.kind}:${p.after}` } })));
-  for (const { audience, ranges } of audiences) await deliverBatch(db, feedPost, audience, ranges[0]!, tuning);
+  const batches: DeliverPayload[] = audiences.flatMap(({ audience, ranges }) => ranges.map((range) => ({ postId: post.id, audience, ...range })));
+  const key = (type: string, p: DeliverPayload) => `${type}:${p.postId}:${p.audience.kind}:${p.after}`;
+  // The later batches first (other workers, on Postgres, start on them while this one delivers),
+  // and each batch's trim, low priority so it runs after the deliveries. A retried plan
+  // enqueues nothing twice while the first copies wait (dedupe keys).
+  await enqueueMany(db, [
+    ...batches.filter((p) => p.after !== 0).map((p) => ({ type: DELIVER_JOB, payload: p, options: { dedupeKey: key(DELIVER_JOB, p) } })),
+    ...batches.map((p) => ({ type: TRIM_JOB, payload: p satisfies TrimPayload, options: { priority: TRIM_PRIORITY, delayMs: tuning.trimDelayMs, dedupeKey: key(TRIM_JOB, p) } })),
+  ]);
+  for (const p of batches.filter((b) => b.after === 0)) await deliverBatch(db, feedPost, p.audience, p);
   // The author's own feed took the post when it was published; it is trimmed like any other.
-  if (post.accountId % tuning.trimOneIn === post.id % tuning.trimOneIn) await enqueue(db, TRIM_JOB, { accountIds: [post.accountId] } satisfies TrimPayload, { priority: TRIM_PRIORITY });
+  if (post.accountId % tuning.trimOneIn === post.id % tuning.trimOneIn) await enqueue(db, TRIM_JOB, { accountIds: [post.accountId] } satisfies TrimPayload, { priority: TRIM_PRIORITY, delayMs: tuning.trimDelayMs });
 }
 
 /** `feed.deliver`: one planned batch. */
-export async function deliverPlannedBatch(db: Db, payload: DeliverPayload, tuning: FeedTuning): Promise<void> {
+export async function deliverPlannedBatch(db: Db, payload: DeliverPayload): Promise<void> {
   const found = await feedPostOf(db, payload.postId);
   if (!found) return;
-  await deliverBatch(db, found.feedPost, payload.audience, { after: payload.after, until: payload.until }, tuning);
+  await deliverBatch(db, found.feedPost, payload.audience, { after: payload.after, until: payload.until });
 }
 
-/** `feed.trim`: each feed back to its newest entries, a few feeds per transaction. */
+/** `feed.trim`: each due feed back to its newest entries, a few feeds per transaction. */
 export async function trimPlannedFeeds(db: Db, payload: TrimPayload, tuning: FeedTuning): Promise<void> {
-  await db.transaction((trx) => trimFeeds(trx, payload.accountIds, tuning.feedSize));
+  let accountIds: number[];
+  if ('accountIds' in payload) accountIds = payload.accountIds;
+  else {
+    const post = await findPostById(db, payload.postId);
+    if (!post) return; // deleted: its purge takes its rows out
+    const range = { after: payload.after, until: payload.until };
+    accountIds =
+      payload.audience.kind === 'followers'
+        ? await followersToTrim(db, post.accountId, range, post.id, tuning.trimOneIn)
+        : await tagFollowersToTrim(db, payload.audience.hashtagIds, range, post.id, tuning.trimOneIn);
+  }
+  for (let start = 0; start < accountIds.length; start += TRIM_CHUNK) {
+    await db.transaction((trx) => trimFeeds(trx, accountIds.slice(start, start + TRIM_CHUNK), tuning.feedSize));
+  }
 }

@@ -11,7 +11,7 @@ import { backfillFollow, removeAuthorFromFeed, type FollowFeedPayload } from './
 export function registerFeedJobs(registry: JobRegistry, db: Db, _config: Config, tuning: Partial<FeedTuning> = {}): void {
   const t: FeedTuning = { ...DEFAULT_TUNING, ...tuning };
   registry.register<FanoutPayload>(FANOUT_JOB, (payload) => fanOutPost(db, payload, t));
-  registry.register<DeliverPayload>(DELIVER_JOB, (payload) => deliverPlannedBatch(db, payload, t));
+  registry.register<DeliverPayload>(DELIVER_JOB, (payload) => deliverPlannedBatch(db, payload));
   registry.register<TrimPayload>(TRIM_JOB, (payload) => trimPlannedFeeds(db, payload, t));
   registry.register<FollowFeedPayload>(BACKFILL_JOB, (payload) => backfillFollow(db, payload, t));
   registry.register<FollowFeedPayload>(REMOVE_AUTHOR_JOB, (payload, ctx) => removeAuthorFromFeed(db, payload, ctx.signal));

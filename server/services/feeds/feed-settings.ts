@@ -19,10 +19,10 @@ export interface FeedTuning {
   feedSize: number;
   fanoutBatch: number;
   trimOneIn: number;
+  /** How long after a fan-out its trims become due (see TRIM_DELAY_MS). */
+  trimDelayMs: number;
   backfillPosts: number;
 }
-
-export const DEFAULT_TUNING: FeedTuning = { feedSize: FEED_SIZE, fanoutBatch: FANOUT_BATCH, trimOneIn: TRIM_ONE_IN, backfillPosts: BACKFILL_POSTS };
 
 export const FANOUT_JOB = 'feed.fanout';
 export const DELIVER_JOB = 'feed.deliver';
@@ -30,5 +30,14 @@ export const TRIM_JOB = 'feed.trim';
 export const BACKFILL_JOB = 'feed.backfill';
 export const REMOVE_AUTHOR_JOB = 'feed.remove';
 
-/** Trims wait behind deliveries: a reader should get the post before anyone tidies up. */
+/**
+ * Trims wait behind deliveries: a reader should get the post before anyone
+ * tidies up. Low priority alone is not enough: a worker with a free slot
+ * would claim a trim while the last batches of a large fan-out still run,
+ * and on SQLite the two then queue for the one connection; so trims are also
+ * due only some seconds later (a 50k-follower fan-out takes about two).
+ */
 export const TRIM_PRIORITY = -1;
+export const TRIM_DELAY_MS = 10_000;
+
+export const DEFAULT_TUNING: FeedTuning = { feedSize: FEED_SIZE, fanoutBatch: FANOUT_BATCH, trimOneIn: TRIM_ONE_IN, trimDelayMs: TRIM_DELAY_MS, backfillPosts: BACKFILL_POSTS };

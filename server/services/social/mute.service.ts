@@ -2,10 +2,10 @@
 // default) its notifications stop; with a duration the mute ends by itself
 // (reads compare expires_at with now). Muting again changes the settings.
 import type { Db } from '../../db/knex.ts';
-import { lockAccounts } from '../../db/follows.repo.ts';
+import { findFollowersAmong, lockAccounts } from '../../db/follows.repo.ts';
 import { deleteMute, findActiveMute, upsertMute } from '../../db/mutes.repo.ts';
 import type { RelationshipFlags } from '../../db/relationships.repo.ts';
-import { feedAuthorRemoved } from '../feeds/feed-events.ts';
+import { feedAuthorRemoved, feedFollowStarted } from '../feeds/feed-events.ts';
 import { refuseSelf, relationshipWith, requireTarget } from './social-target.ts';
 
 export interface MuteOptions {
@@ -30,6 +30,11 @@ export async function muteAccount(db: Db, actorId: number, targetId: number, opt
 
 export async function unmuteAccount(db: Db, actorId: number, targetId: number): Promise<RelationshipFlags> {
   await requireTarget(db, targetId);
-  await deleteMute(db, actorId, targetId);
+  await db.transaction(async (trx) => {
+    // As on Mastodon, an unmuted account one still follows comes back into the home feed.
+    if ((await deleteMute(trx, actorId, targetId)) && (await findFollowersAmong(trx, targetId, [actorId])).has(actorId)) {
+      await feedFollowStarted(trx, actorId, targetId);
+    }
+  });
   return relationshipWith(db, actorId, targetId);
 }

@@ -72,10 +72,10 @@ export async function publish(db: Db, accountId: number, spec: PostSpec = {}): P
   return (await findPostById(db, id))!;
 }
 
-/** Runs every due job (feed jobs and post.purge) until none is left. */
+/** Runs every due job (feed jobs and post.purge) until none is left; trims are due at once here. */
 export function feedWorker(db: Db, config: Config, tuning: Partial<FeedTuning> = {}) {
   const registry = new JobRegistry();
-  registerFeedJobs(registry, db, config, tuning);
+  registerFeedJobs(registry, db, config, { trimDelayMs: 0, ...tuning });
   registerPurgePostJob(registry, db);
   const worker = createWorker({ db, registry, concurrency: 4, pollMs: 10, leaseMs: 60_000 });
   return {
