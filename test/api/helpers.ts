@@ -10,18 +10,7 @@ import { createHttpApp } from '../../server/http/app.ts';
 import type { ApiDeps } from '../../server/http/deps.ts';
 import { listen } from '../../server/http/listen.ts';
 import { createRateLimiter } from '../../server/http/rate-limit.ts';
-import { createAccountsRouter } from '../../server/api/accounts/accounts.routes.ts';
-import { createInstanceRouter } from '../../server/api/instance/instance.routes.ts';
-import { createPlaceholdersRouter } from '../../server/api/placeholders/placeholders.routes.ts';
-import { createMediaRouter } from '../../media/http/media.routes.ts';
-import { createStatusesRouter } from '../../server/api/statuses/statuses.routes.ts';
-import { createMediaApiRouter } from '../../server/api/media/media-api.routes.ts';
-import { createSocialRouter } from '../../server/api/social/social.routes.ts';
-import { createInteractionsRouter } from '../../server/api/interactions/interactions.routes.ts';
-import { createTimelinesRouter } from '../../server/api/timelines/timelines.routes.ts';
-import { createNotificationsRouter } from '../../server/api/notifications/notifications.routes.ts';
-import { createConversationsRouter } from '../../server/api/conversations/conversations.routes.ts';
-import { createReportsRouter } from '../../server/api/reports/reports.routes.ts';
+import { createApiRouters } from '../../server/http/routes.ts';
 import { startJobRunner } from '../../server/jobs/job-runner.ts';
 import { createLocalAccount } from '../../server/services/accounts/admin-accounts.service.ts';
 import { createApp } from '../../server/services/oauth/apps.service.ts';
@@ -49,20 +38,7 @@ export async function startApiServer(t: ExecutionContext, target: DatabaseTarget
   const rateLimiter = createRateLimiter(config);
   t.teardown(() => rateLimiter.close());
   const deps: ApiDeps = { config, db, rateLimiter, mailer: null };
-  const routers = [
-    createAccountsRouter(deps),
-    createStatusesRouter(deps),
-    createMediaApiRouter(deps),
-    createSocialRouter(deps),
-    createInteractionsRouter(deps),
-    createTimelinesRouter(deps),
-    createNotificationsRouter(deps),
-    createConversationsRouter(deps),
-    createReportsRouter(deps),
-    createInstanceRouter(deps),
-    createPlaceholdersRouter(deps),
-    createMediaRouter(deps),
-  ];
+  const routers = createApiRouters(deps);
   if (options.jobs) {
     const runner = startJobRunner(config, `test-${target.name}`);
     t.teardown(() => runner.stop());
