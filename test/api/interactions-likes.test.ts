@@ -5,58 +5,16 @@
 // post of someone not followed refuses the like.
 import test, { type ExecutionContext } from 'ava';
 import { newId } from '../../server/db/ids.ts';
-import { insertLocalAccountAndUser } from '../../server/db/users.repo.ts';
-import { createJobRegistry } from '../../server/jobs/handlers.ts';
-import { createWorker } from '../../server/jobs/worker.ts';
 import { databaseTargets, type DatabaseTarget } from '../helpers/databases.ts';
-import { solidJpeg, uploadFile } from '../helpers/media-fixtures.ts';
 import { appToken, createUser, getJson, startApiServer, type ApiServer, type TestUser } from './helpers.ts';
-import { waitUntilProcessed } from './media-helpers.ts';
-
-async function send(server: ApiServer, method: string, path: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any, link: response.headers.get('link') };
-}
+import { comment, manyAccounts, photoPost, send, startInlineWorker } from './post-helpers.ts';
 
 async function setup(t: ExecutionContext, target: DatabaseTarget) {
   const server = await startApiServer(t, target);
-  const worker = createWorker({ db: server.db, registry: createJobRegistry(server.db, server.config), concurrency: 2, pollMs: 10, leaseMs: 60_000 });
-  worker.start();
-  t.teardown(() => worker.stop());
+  const worker = startInlineWorker(t, server);
   const alice = await createUser(server, 'alice');
   const bob = await createUser(server, 'bob');
   return { server, alice, bob };
-}
-
-/** A photo post of `user`'s (the photo processed first, as posting requires). */
-async function photoPost(server: ApiServer, user: TestUser, extra: Record<string, unknown> = {}): Promise<string> {
-  const upload = await uploadFile(server.url, user.token, await solidJpeg(60, 40), { type: 'image/jpeg' });
-  // Processed by the worker; on a busy machine that may take a moment.
-  if (upload.status === 202) await waitUntilProcessed(server, user.token, upload.body.id);
-  const post = await send(server, 'POST', '/api/v1/statuses', user.token, { status: 'A photo', media_ids: [upload.body.id], ...extra });
-  if (post.status !== 200) throw new Error(`posting failed: ${post.status} ${JSON.stringify(post.body)}`);
-  return post.body.id;
-}
-
-/** A text comment under `parentId` (comments need no photo). */
-async function comment(server: ApiServer, user: TestUser, parentId: string, text: string): Promise<string> {
-  const post = await send(server, 'POST', '/api/v1/statuses', user.token, { status: text, in_reply_to_id: parentId });
-  if (post.status !== 200) throw new Error(`commenting failed: ${post.status} ${JSON.stringify(post.body)}`);
-  return post.body.id;
-}
-
-/** `count` accounts with tokens, inserted directly (no password hashing per account). */
-async function manyAccounts(server: ApiServer, count: number): Promise<{ accountId: number; token: string }[]> {
-  const accounts = [];
-  for (let i = 0; i < count; i++) {
-    const { account, user } = await server.db.transaction((trx) => insertLocalAccountAndUser(trx, `fan${i}`, { email: `fan${i}@example.com`, passwordHash: 'x', role: 'user', approved: true, confirmedAt: Date.now() }));
-    accounts.push({ accountId: account.id, token: await appToken(server, ['read', 'write'], user.id) });
-  }
-  return accounts;
 }
 
 const likeRows = async (server: ApiServer, postId: string) => Number((await server.db('likes').where({ post_id: postId }).count({ n: '*' }).first())!.n);

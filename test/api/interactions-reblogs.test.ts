@@ -7,50 +7,21 @@
 import test, { type ExecutionContext } from 'ava';
 import { newId } from '../../server/db/ids.ts';
 import { findPostsByIds } from '../../server/db/posts.repo.ts';
-import { insertLocalAccountAndUser } from '../../server/db/users.repo.ts';
-import { createJobRegistry } from '../../server/jobs/handlers.ts';
-import { createWorker } from '../../server/jobs/worker.ts';
 import { visiblePostViews } from '../../server/services/posts/post-views.ts';
 import { databaseTargets, type DatabaseTarget } from '../helpers/databases.ts';
-import { solidJpeg, uploadFile } from '../helpers/media-fixtures.ts';
-import { appToken, createUser, getJson, startApiServer, type ApiServer, type TestUser } from './helpers.ts';
-import { eventually, waitUntilProcessed } from './media-helpers.ts';
+import { createUser, getJson, startApiServer, type ApiServer, type TestUser } from './helpers.ts';
+import { manyAccounts, photoPost, send, startInlineWorker } from './post-helpers.ts';
+import { eventually } from './media-helpers.ts';
 
-async function send(server: ApiServer, method: string, path: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+/** A photo post tagged #sea, so a share's original has a tag to show. */
+const seaPost = (server: ApiServer, user: TestUser, extra: Record<string, unknown> = {}) => photoPost(server, user, { status: 'A photo #sea', ...extra });
 
 async function setup(t: ExecutionContext, target: DatabaseTarget) {
   const server = await startApiServer(t, target);
-  const worker = createWorker({ db: server.db, registry: createJobRegistry(server.db, server.config), concurrency: 2, pollMs: 10, leaseMs: 60_000 });
-  worker.start();
-  t.teardown(() => worker.stop());
+  const worker = startInlineWorker(t, server);
   const alice = await createUser(server, 'alice');
   const bob = await createUser(server, 'bob');
   return { server, worker, alice, bob };
-}
-
-async function photoPost(server: ApiServer, user: TestUser, extra: Record<string, unknown> = {}): Promise<string> {
-  const upload = await uploadFile(server.url, user.token, await solidJpeg(60, 40), { type: 'image/jpeg' });
-  // Processed by the worker; on a busy machine that may take a moment.
-  if (upload.status === 202) await waitUntilProcessed(server, user.token, upload.body.id);
-  const post = await send(server, 'POST', '/api/v1/statuses', user.token, { status: 'A photo #sea', media_ids: [upload.body.id], ...extra });
-  if (post.status !== 200) throw new Error(`posting failed: ${post.status} ${JSON.stringify(post.body)}`);
-  return post.body.id;
-}
-
-async function manyAccounts(server: ApiServer, count: number): Promise<{ accountId: number; token: string }[]> {
-  const accounts = [];
-  for (let i = 0; i < count; i++) {
-    const { account, user } = await server.db.transaction((trx) => insertLocalAccountAndUser(trx, `sharer${i}`, { email: `sharer${i}@example.com`, passwordHash: 'x', role: 'user', approved: true, confirmedAt: Date.now() }));
-    accounts.push({ accountId: account.id, token: await appToken(server, ['read', 'write'], user.id) });
-  }
-  return accounts;
 }
 
 const reblogsCount = async (server: ApiServer, postId: string) => Number((await server.db('posts').where({ id: postId }).first('reblogs_count'))!.reblogs_count);
@@ -67,7 +38,7 @@ async function block(server: ApiServer, blocker: TestUser, blocked: TestUser): P
 for (const target of await databaseTargets()) {
   test(`${target.name}: reblog answers the share with the original nested; unreblog takes it back; both idempotent`, async (t) => {
     const { server, alice, bob } = await setup(t, target);
-    const postId = await photoPost(server, alice);
+    const postId = await seaPost(server, alice);
 
     const shared = await send(server, 'POST', `/api/v1/statuses/${postId}/reblog`, bob.token);
     t.is(shared.status, 200);
@@ -137,7 +108,7 @@ for (const target of await databaseTargets()) {
     const { server, alice, bob } = await setup(t, target);
     const carol = await createUser(server, 'carol');
     await follow(server, bob, alice);
-    const privateId = await photoPost(server, alice, { visibility: 'private' });
+    const privateId = await seaPost(server, alice, { visibility: 'private' });
 
     const byFollower = await send(server, 'POST', `/api/v1/statuses/${privateId}/reblog`, bob.token);
     t.is(byFollower.status, 403, 'a follower sees it but may not share it');
@@ -164,7 +135,7 @@ for (const target of await databaseTargets()) {
     const { server, alice, bob } = await setup(t, target);
     const carol = await createUser(server, 'carol');
     const dave = await createUser(server, 'dave');
-    const postId = await photoPost(server, alice);
+    const postId = await seaPost(server, alice);
     const share = await send(server, 'POST', `/api/v1/statuses/${postId}/reblog`, bob.token);
     const privateShare = await send(server, 'POST', `/api/v1/statuses/${postId}/reblog`, carol.token, { visibility: 'private' });
     t.is(privateShare.body.visibility, 'private');
@@ -188,8 +159,8 @@ for (const target of await databaseTargets()) {
 
   test(`${target.name}: parallel reblogs count once per account`, async (t) => {
     const { server, alice, bob } = await setup(t, target);
-    const postId = await photoPost(server, alice);
-    const sharers = await manyAccounts(server, 30);
+    const postId = await seaPost(server, alice);
+    const sharers = await manyAccounts(server, 30, 'sharer');
     const answers = await Promise.all([
       ...sharers.map((s) => send(server, 'POST', `/api/v1/statuses/${postId}/reblog`, s.token)),
       ...Array.from({ length: 30 }, () => send(server, 'POST', `/api/v1/statuses/${postId}/reblog`, bob.token)),
@@ -212,7 +183,7 @@ for (const target of await databaseTargets()) {
     const { server, worker, alice, bob } = await setup(t, target);
     const carol = await createUser(server, 'carol');
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await photoPost(server, alice, { status: `@carol photo ${i} #tag${i}` }));
+    for (let i = 0; i < 3; i++) ids.push(await seaPost(server, alice, { status: `@carol photo ${i} #tag${i}` }));
     for (let i = 0; i < 3; i++) ids.push((await send(server, 'POST', '/api/v1/statuses', carol.token, { status: `@bob nice ${i}`, in_reply_to_id: ids[i] })).body.id);
     for (const user of [bob, carol]) {
       for (const id of ids.slice(0, 3)) ids.push((await send(server, 'POST', `/api/v1/statuses/${id}/reblog`, user.token)).body.id);
@@ -246,7 +217,7 @@ for (const target of await databaseTargets()) {
 
   test(`${target.name}: deleting a share through DELETE /statuses/:id takes it back without drifting counts`, async (t) => {
     const { server, alice, bob } = await setup(t, target);
-    const original = await photoPost(server, alice);
+    const original = await seaPost(server, alice);
     const share = await send(server, 'POST', `/api/v1/statuses/${original}/reblog`, bob.token);
     t.is(share.status, 200);
     const postsBefore = (await getJson(server, '/api/v1/accounts/verify_credentials', bob.token)).body.statuses_count;
