@@ -7,14 +7,11 @@
 // do not share an event loop.
 // Options: --seconds=10 --connections=50 --warmup=2 --log=info (the server's
 //          VIEWFINDER_LOG_LEVEL; `warning` shows what per-request logging costs)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig, type Config } from '../config/load.ts';
 import { openDatabase } from '../server/db/knex.ts';
@@ -22,6 +19,7 @@ import { migrateLatest } from '../server/db/migrate.ts';
 import { createLocalAccount } from '../server/services/accounts/admin-accounts.service.ts';
 import { createApp } from '../server/services/oauth/apps.service.ts';
 import { issueToken } from '../server/services/oauth/tokens.service.ts';
+import { startBenchServer } from './_server.ts';
 
 interface Settings {
   seconds: number;
@@ -47,7 +45,6 @@ function parseArgs(args: string[]): Settings {
   return settings;
 }
 
-const binPath = fileURLToPath(new URL('../bin/viewfinder', import.meta.url));
 
 function serverEnv(dataDir: string, logLevel: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -76,49 +73,6 @@ async function seed(config: Config): Promise<string> {
   } finally {
     await db.destroy();
   }
-}
-
-async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  // A free port chosen here, not read from the log: at --log=warning the
-  // server prints nothing on start.
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // The server's log goes to a file, as the price of writing it is the
-  // server's; a pipe would make this process (the load generator) pay for
-  // reading it too.
-  const logPath = join(dataDir, 'server.log');
-  const logFd = openSync(logPath, 'w');
-  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the server process, for profiling.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, binPath, 'serve', '--role', 'web'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', logFd] });
-  closeSync(logFd);
-  const output = () => readFileSync(logPath, 'utf8').slice(-2000);
-  const deadline = Date.now() + 30_000;
-  let lastError: unknown = null;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${output()}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not answer /healthz within 30 s (${String(lastError)}):\n${output()}`);
-    }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch (error) {
-      lastError = error; // not listening yet
-    }
-    await sleep(100);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 interface Figures {
@@ -179,7 +133,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const env = serverEnv(dataDir, s.log);
     const config = loadConfig({ env, cwd: dataDir });
     const accessToken = await seed(config);
-    const server = await startServer(dataDir, env);
+    const server = await startBenchServer(dataDir, env, { role: 'web', startTimeoutMs: 30_000 });
     child = server.child;
     const auth = { Authorization: `Bearer ${accessToken}` };
     const verifyUrl = `${server.url}/api/v1/accounts/verify_credentials`;

@@ -13,14 +13,12 @@
 // Options: --scale=1 --db=sqlite|postgres|all --seconds=10 --connections=50
 //          --warmup=2 --fanouts=3 --readers=200 --log=info --reseed
 //          --dir=/tmp/viewfinder-bench-feed --pg=postgres://postgres@127.0.0.1:5432/test
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import sharp from 'sharp';
 import { loadConfig } from '../config/load.ts';
@@ -29,6 +27,7 @@ import { migrateLatest } from '../server/db/migrate.ts';
 import { createApp } from '../server/services/oauth/apps.service.ts';
 import { issueToken } from '../server/services/oauth/tokens.service.ts';
 import { FANOUT_ACCOUNT, generate, loadPostgres, loadSqlite, shapeFor, userIndexes, usernameOf, type SeedData } from './feed-seed.ts';
+import { startBenchServer } from './_server.ts';
 
 interface Settings {
   scale: number;
@@ -65,7 +64,6 @@ function parseArgs(args: string[]): Settings {
   return s;
 }
 
-const binPath = fileURLToPath(new URL('../bin/viewfinder', import.meta.url));
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const log = (message: string) => process.stderr.write(`[bench feed] ${message}\n`);
 
@@ -124,41 +122,6 @@ function serverEnv(dataDir: string, databaseUrl: string, logLevel: string): Node
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('VIEWFINDER_') || name === 'DATABASE_URL' || name === 'REDIS_URL') delete env[name];
   return { ...env, VIEWFINDER_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, VIEWFINDER_RATE_LIMITS: 'off', VIEWFINDER_LOG_LEVEL: logLevel, VIEWFINDER_LOG_FORMAT: 'json', VIEWFINDER_HOST: '127.0.0.1' };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logPath = join(dataDir, 'server.log');
-  const logFd = openSync(logPath, 'w');
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, binPath, 'serve', '--role', 'all'], { cwd: dataDir, env: { ...env, VIEWFINDER_PORT: String(port) }, stdio: ['ignore', 'ignore', logFd] });
-  closeSync(logFd);
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('server did not answer /healthz within 120 s');
-    }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
 }
 
 interface Reader {
@@ -292,7 +255,7 @@ async function runOn(s: Settings, target: Target) {
   try {
     await migrateLatest(db);
     const { readers, poster } = await prepareClients(db, config, s.readers);
-    const server = await startServer(dataDir, env);
+    const server = await startBenchServer(dataDir, env, { role: 'all', startTimeoutMs: 120_000 });
     child = server.child;
     const home = `${server.url}/api/v1/timelines/home?limit=20`;
     const probe = await fetch(home, { headers: { Authorization: `Bearer ${readers[0]!.token}` } });
