@@ -8,6 +8,12 @@ export interface PageOptions {
   csrfToken?: string;
   notice?: string | null;
   error?: string | null;
+  /** Extra elements for <head> (the public pages' OpenGraph tags and alternate links). */
+  head?: Html;
+  /** A class for <main> ('wide' for settings, 'public' for the grid and post pages). */
+  mainClass?: string;
+  /** False when the body brings its own heading (a profile's name); the title still names the tab. */
+  showTitle?: boolean;
 }
 
 export function page(options: PageOptions, body: Html): string {
@@ -20,6 +26,7 @@ export function page(options: PageOptions, body: Html): string {
 <meta name="referrer" content="same-origin">
 <title>${title} · Viewfinder</title>
 <link rel="stylesheet" href="/assets/app.css">
+${options.head ?? null}
 </head>
 <body>
 <header class="top">
@@ -28,8 +35,8 @@ ${username && csrfToken
     ? html`<nav><a href="/settings/account">@${username}</a> <form class="inline" method="post" action="/auth/sign_out">${csrfField(csrfToken)}<button class="link" type="submit">Sign out</button></form></nav>`
     : null}
 </header>
-<main>
-<h1>${title}</h1>
+<main${options.mainClass ? html` class="${options.mainClass}"` : null}>
+${options.showTitle === false ? null : html`<h1>${title}</h1>`}
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
 ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : null}
 ${body}
