@@ -5,6 +5,7 @@ import { ConfigError } from '../../config/load.ts';
 import { isAppError } from '../errors.ts';
 import { registerAdminCommands } from './commands/admin-accounts.ts';
 import { registerReportCommands } from './commands/admin-reports.ts';
+import { registerDomainBlockCommands } from './commands/admin-domains.ts';
 import { createCliContext, type CliContext, type CliIo } from './commands/common.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -41,6 +42,7 @@ to errors.`,
   registerMigrateCommand(program, context);
   registerAdminCommands(program, context);
   registerReportCommands(program, context);
+  registerDomainBlockCommands(program, context);
   registerJobsCommands(program, context);
   return program;
 }
