@@ -39,6 +39,8 @@ export interface MessageQueueOptions {
   maxAttempts?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Rewrites each message as it is enqueued (outgoing activities get what Fedify's vocabulary lacks). */
+  prepare?: (message: unknown) => unknown;
 }
 
 export interface DbMessageQueue extends MessageQueue {
@@ -93,8 +95,9 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
   const counterKey = (key: string): KvPath => ['_viewfinder', 'mq', jobType, 'order', keyId(key)];
   const parkedKey = (o: Ordering): KvPath => ['_viewfinder', 'mq', jobType, 'parked', keyId(o.key), String(o.gen), String(o.seq)];
 
-  async function enqueueAll(target: Queryable, messages: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
-    if (messages.length === 0) return;
+  async function enqueueAll(target: Queryable, given: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
+    if (given.length === 0) return;
+    const messages = options.prepare ? given.map(options.prepare) : given;
     const withDelay = { ...jobOptions, delayMs: delayMs(enqueueOptions) };
     const key = enqueueOptions.orderingKey;
     if (key == null) {

@@ -2,6 +2,7 @@
 // that CLI output on stdout stays clean. Categories: ['viewfinder', <area>].
 import { configure, getLogger as logtapeLogger, getTextFormatter, jsonLinesFormatter, reset, type Logger, type LogRecord } from '@logtape/logtape';
 import type { Config } from '../config/load.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type { Logger };
 
@@ -9,6 +10,8 @@ export async function configureLogging(options: Pick<Config, 'logLevel' | 'logFo
   const formatter = options.logFormat === 'json' ? jsonLinesFormatter : getTextFormatter({ timestamp: 'date-time-tz', category: '.' });
   await configure({
     reset: true,
+    // Fedify keeps per-request log context (ids of the activity and request) here.
+    contextLocalStorage: new AsyncLocalStorage(),
     // A plain write, not a stream sink: reconfiguring (tests, reloads) must not close stderr.
     sinks: { stderr: (record: LogRecord) => void process.stderr.write(formatter(record)) },
     loggers: [

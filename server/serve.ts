@@ -19,6 +19,7 @@ import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
 import type { ParentMessage, ThreadMessage, WorkerThreadData } from './jobs/worker-thread.ts';
 import { getLogger } from './logging.ts';
 import { videoTools } from './services/media/video-tools.ts';
+import { createWebFederation } from '../federation/mount.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 export const roles: readonly Role[] = ['all', 'web', 'worker'];
@@ -62,10 +63,12 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
     await ensureSetupToken(db, config);
     const rateLimiter = createRateLimiter(config);
     stops.push(() => rateLimiter.close());
-    const deps: ApiDeps = { config, db, rateLimiter, mailer: createMailer(config) };
+    const { federation, middleware: federationRoutes } = await createWebFederation(config, db);
+    const deps: ApiDeps = { config, db, rateLimiter, mailer: createMailer(config), federation };
+    // Fedify first, before any body parser (signatures cover the raw body).
     // CORS at app level: a browser's OPTIONS preflight matches no route, so
     // router-level middleware never sees it.
-    const app = createHttpApp({ config, db, beforeBody: [apiCors()], routers: createRouters(deps) });
+    const app = createHttpApp({ config, db, beforeBody: [federationRoutes, apiCors()], routers: createRouters(deps) });
     const server = await listen(app, { port: config.port, host: config.host });
     stops.push(() => server.close());
     // The URL goes in the message text (not quoted as a property) so scripts can read it.

@@ -234,3 +234,22 @@ export async function findContactAccount(db: Queryable, username: string | undef
     .first('accounts.*');
   return row ? accountFromRow(row) : undefined;
 }
+
+/** A local or remote account by its ActivityPub id (remote rows only store one). */
+export async function findAccountByUri(db: Queryable, uri: string): Promise<Account | undefined> {
+  const row = await db('accounts').where({ uri }).first();
+  return row ? accountFromRow(row) : undefined;
+}
+
+export async function findAccountsByUris(db: Queryable, uris: string[]): Promise<Account[]> {
+  if (uris.length === 0) return [];
+  const rows = await db('accounts').whereIn('uri', [...new Set(uris)]);
+  return rows.map(accountFromRow);
+}
+
+/** What a fetched actor document may change on a remote account row. */
+export type RemoteAccountChanges = Partial<Omit<Account, 'id' | 'createdAt' | 'followersCount' | 'followingCount' | 'postsCount' | 'suspendedAt' | 'silencedAt'>>;
+
+export async function updateRemoteAccount(db: Queryable, id: number, changes: RemoteAccountChanges, now = Date.now()): Promise<void> {
+  await db('accounts').where({ id }).whereNotNull('domain').update({ ...toRow(changes), updated_at: now });
+}

@@ -22,7 +22,8 @@ export interface NewFollow extends FollowOptions {
 }
 
 type Row = Record<string, unknown>;
-type Table = 'follows' | 'follow_requests';
+export type FollowTable = 'follows' | 'follow_requests';
+type Table = FollowTable;
 
 /**
  * Serializes social-graph writes touching these accounts until the
@@ -125,6 +126,17 @@ export async function deleteFollowRequest(db: Queryable, accountId: number, targ
   const deleted = (await remove(db, 'follow_requests', accountId, targetAccountId)) > 0;
   if (deleted) noteAuthChange(db);
   return deleted;
+}
+
+/** The Follow activity id stored with a follow or a pending request (remote follows), if any. */
+export async function findFollowUri(db: Queryable, table: FollowTable, accountId: number, targetAccountId: number): Promise<string | null> {
+  const row = await db(table).where({ account_id: accountId, target_account_id: targetAccountId }).first('uri');
+  return row?.uri == null ? null : String(row.uri);
+}
+
+/** Records the id of the Follow activity we sent for this request. */
+export async function setFollowRequestUri(db: Queryable, accountId: number, targetAccountId: number, uri: string): Promise<void> {
+  await db('follow_requests').where({ account_id: accountId, target_account_id: targetAccountId }).update({ uri });
 }
 
 /** Up to `limit` accounts waiting for `targetAccountId`'s answer, oldest request first. */

@@ -97,6 +97,20 @@ export async function findPostById(db: Queryable, id: number): Promise<Post | un
   return row ? postFromRow(row) : undefined;
 }
 
+/** A post by its ActivityPub id (remote posts; local ones have none stored). Deleted ones only when asked: a tombstone until purged. */
+export async function findPostByUri(db: Queryable, uri: string, options: { withDeleted?: boolean } = {}): Promise<Post | undefined> {
+  const q = db('posts').where({ uri });
+  if (!options.withDeleted) q.whereNull('deleted_at');
+  const row = await q.first();
+  return row ? postFromRow(row) : undefined;
+}
+
+/** Ids of an account's live posts (shares too) after `afterId`, oldest first: batches for removing them all. */
+export async function listLivePostIdsOf(db: Queryable, accountId: number, afterId: number, limit: number): Promise<number[]> {
+  const rows: Row[] = await db('posts').where({ account_id: accountId }).whereNull('deleted_at').where('id', '>', afterId).orderBy('id', 'asc').limit(limit).select('id');
+  return rows.map((row) => Number(row.id));
+}
+
 /** The posts with these ids that exist (deleted ones left out), in no particular order. */
 export async function findPostsByIds(db: Queryable, ids: number[]): Promise<Post[]> {
   if (ids.length === 0) return [];
@@ -134,6 +148,17 @@ export async function markPostDeleted(db: Queryable, id: number, now = Date.now(
 }
 
 /**
+ * Marks those of the posts not yet deleted as deleted (hidden from every read
+ * at once) and returns them as they were: only the rows this call marked, so
+ * two deletions racing (a redelivered Delete) count each post once.
+ */
+export async function markPostsDeleted(db: Queryable, ids: number[], now = Date.now()): Promise<Post[]> {
+  if (ids.length === 0) return [];
+  const rows: Row[] = await db('posts').whereIn('id', ids).whereNull('deleted_at').update({ deleted_at: now, pinned_at: null, updated_at: now }).returning('*');
+  return rows.map(postFromRow);
+}
+
+/**
  * Removes up to `batch` home-feed rows of a deleted post; once none are left,
  * the row itself (hashtags, mentions and edits cascade). True when it is gone.
  */
@@ -158,6 +183,23 @@ export async function adjustCommentsCount(db: Queryable, postId: number, delta: 
   await db('posts')
     .where({ id: postId })
     .update({ comments_count: db.raw('case when comments_count + ? < 0 then 0 else comments_count + ? end', [delta, delta]) });
+}
+
+/** Takes `count` posts off an account's post count at once (never below zero). */
+export async function decreaseAccountPostCount(db: Queryable, accountId: number, count: number, now = Date.now()): Promise<void> {
+  if (count <= 0) return;
+  await db('accounts')
+    .where({ id: accountId })
+    .update({ posts_count: db.raw('case when posts_count - ? < 0 then 0 else posts_count - ? end', [count, count]), updated_at: now });
+  noteAuthChange(db);
+}
+
+/** Takes `count` comments off a post's count at once (never below zero). */
+export async function decreaseCommentsCount(db: Queryable, postId: number, count: number): Promise<void> {
+  if (count <= 0) return;
+  await db('posts')
+    .where({ id: postId })
+    .update({ comments_count: db.raw('case when comments_count - ? < 0 then 0 else comments_count - ? end', [count, count]) });
 }
 
 export async function countPinnedPosts(db: Queryable, accountId: number): Promise<number> {

@@ -12,6 +12,8 @@ export interface NewReblog {
   original: Pick<Post, 'id' | 'kind'>;
   visibility: PostVisibility;
   now: number;
+  /** A remote share's Announce id. */
+  uri?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function insertReblog(db: Queryable, reblog: NewReblog): Promise<Po
       kind: reblog.original.kind,
       visibility: reblog.visibility,
       reblog_of_id: reblog.original.id,
+      uri: reblog.uri ?? null,
       created_at: reblog.now,
       updated_at: reblog.now,
     })

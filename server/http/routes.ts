@@ -14,11 +14,13 @@ import { createTimelinesRouter } from '../api/timelines/timelines.routes.ts';
 import { createNotificationsRouter } from '../api/notifications/notifications.routes.ts';
 import { createConversationsRouter } from '../api/conversations/conversations.routes.ts';
 import { createReportsRouter } from '../api/reports/reports.routes.ts';
+import { createSearchRouter } from '../api/search/search.routes.ts';
 import { createMediaRouter } from '../../media/http/media.routes.ts';
 import { createWebRouter } from '../../web/router.ts';
+import { createHostMetaRouter } from '../../federation/host-meta.routes.ts';
 
 export function createRouters(deps: ApiDeps): Router[] {
-  return [...createOAuthRouters(deps), ...createApiRouters(deps), createWebRouter(deps)];
+  return [...createOAuthRouters(deps), ...createApiRouters(deps), createHostMetaRouter(deps.config), createWebRouter(deps)];
 }
 
 /** The Mastodon and Viewfinder API and the media files: what the client-API tests serve too. */
@@ -34,6 +36,7 @@ export function createApiRouters(deps: ApiDeps): Router[] {
     createNotificationsRouter(deps),
     createConversationsRouter(deps),
     createReportsRouter(deps),
+    createSearchRouter(deps),
     // Empty answers for what is not built yet; every real router above wins over them.
     createPlaceholdersRouter(deps),
     createMediaRouter(deps),

@@ -10,11 +10,13 @@ import { registerSendMailJob } from '../services/mail/send-mail.job.ts';
 import { registerSessionsCleanupJob } from '../services/accounts/sessions-cleanup.job.ts';
 import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.job.ts';
 import { registerProcessMediaJob } from '../services/media/process-media.job.ts';
+import { registerFetchRemoteMediaJob } from '../services/media/fetch-remote-media.job.ts';
 import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
 import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
 import { registerPurgePostJob } from '../services/posts/purge-post.job.ts';
 import { registerFeedJobs } from '../services/feeds/feed-jobs.ts';
 import { registerNotificationJobs } from '../services/notifications/notification-jobs.ts';
+import { registerFederationJobs } from '../../federation/worker.ts';
 
 export function createJobRegistry(db: Db, config: Config): JobRegistry {
   const registry = new JobRegistry();
@@ -25,9 +27,11 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   registerOAuthCodesCleanupJob(registry, db);
   const storage = createLocalDiskStorage(config.mediaDir);
   registerProcessMediaJob(registry, db, config, storage);
+  registerFetchRemoteMediaJob(registry, db, config, storage);
   registerMediaCleanupJobs(registry, db, storage);
   registerPurgePostJob(registry, db);
   registerFeedJobs(registry, db, config);
   registerNotificationJobs(registry, db, config);
+  registerFederationJobs(registry, db, config);
   return registry;
 }

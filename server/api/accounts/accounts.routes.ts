@@ -19,6 +19,7 @@ import { idListParam, integerParam, parseId, stringParam } from './params.ts';
 import { presentAccount, presentCredentialAccount } from './present.ts';
 import { registerThroughApi } from './register.ts';
 import { readProfileUpdate } from './update-credentials.ts';
+import { lookupContext, resolveHandle } from '../../../federation/lookup.ts';
 
 export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = createLocalDiskStorage(deps.config.mediaDir)): Router {
   const { config, db } = deps;
@@ -54,7 +55,7 @@ export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = crea
   router.get('/api/v1/accounts/lookup', async (ctx) => {
     const acct = stringParam(ctx.query.acct);
     if (!acct) throw badRequest('Missing parameter: acct');
-    ctx.body = presentAccount(config, await lookupProfile(db, config, acct));
+    ctx.body = presentAccount(config, await lookupProfile(db, config, acct, deps.federation && ((handle) => resolveHandle(lookupContext(deps.federation!, { db, config }), handle))));
   });
 
   router.get('/api/v1/accounts/relationships', requireScopes('read:follows'), async (ctx) => {

@@ -2,6 +2,10 @@
 // from a media row. While processing, `url` is null (apps keep polling);
 // `meta` has Mastodon's original/small plus our large, and `variants` lists
 // every rendered size and format for srcset-minded clients (ours).
+// Remote media (a remote post's attachment, `remote_url` set) is served from
+// our rendered copies once ready; until then, and when fetching it failed,
+// `url` is the remote URL itself (and `preview_url` too for a photo), with the
+// remote's own size in `meta`, as Mastodon shows media it has not cached.
 import type { Media, StoredVariant } from '../../db/media.repo.ts';
 import { mediaUrl, type SerializeContext } from './account.ts';
 
@@ -58,11 +62,17 @@ export function serializeMediaAttachment(ctx: SerializeContext, media: Media): M
     if (Object.keys(formats).length > 0) variants[name] = formats;
   }
 
+  const uncached = !ready && media.remoteUrl !== null; // remote media not (yet) rendered here
+  if (uncached && media.width !== null && media.height !== null) {
+    meta.original = { width: media.width, height: media.height, size: `${media.width}x${media.height}`, aspect: media.height > 0 ? media.width / media.height : 1 };
+  }
+
   const entity: MastodonMediaAttachment = {
     id: String(media.id),
     type: media.kind,
-    url: ready ? url(v.original) : null,
-    preview_url: ready ? url(v.small) : null,
+    url: ready ? url(v.original) : uncached ? media.remoteUrl : null,
+    // A video's or an unknown file's URL is no picture to preview.
+    preview_url: ready ? url(v.small) : uncached && media.kind === 'image' ? media.remoteUrl : null,
     remote_url: media.remoteUrl,
     preview_remote_url: null,
     text_url: null,

@@ -35,14 +35,14 @@ export async function getProfile(db: Queryable, id: number): Promise<ProfileView
 
 /**
  * `acct` as apps send it: `alice`, `@alice`, `alice@our.domain` (local) or
- * `bob@other.example` (a remote account we already know; fetching unknown
- * ones comes with federation).
+ * `bob@other.example` (remote: one we know, else found through `resolve`,
+ * federation's WebFinger lookup, when given).
  */
-export async function lookupProfile(db: Queryable, config: Pick<Config, 'domain'>, acct: string): Promise<ProfileView> {
+export async function lookupProfile(db: Queryable, config: Pick<Config, 'domain'>, acct: string, resolve?: (handle: string) => Promise<Account | null>): Promise<ProfileView> {
   const [username, domain] = acct.trim().replace(/^@/, '').split('@', 2) as [string, string | undefined];
   if (!username) throw notFound();
   const local = !domain || domain.toLowerCase() === config.domain.toLowerCase();
-  const account = await findAccountByUsername(db, username, local ? null : domain);
+  const account = (await findAccountByUsername(db, username, local ? null : domain)) ?? (!local && resolve ? await resolve(`${username}@${domain}`) : undefined);
   if (!account) throw notFound();
   const roles = await findRolesByAccountIds(db, [account.id]);
   return { account, role: roles.get(account.id) ?? null };

@@ -13,6 +13,7 @@ import { fieldValueToHtml } from '../text/plain-to-html.ts';
 import { renderBio } from './profile-bio.ts';
 import { authorizeAllFollowRequests } from '../social/follow-requests.service.ts';
 import { POSTING_VISIBILITIES, setPostingDefaults, type PostingDefaults, type PostingVisibility } from './profile-preferences.ts';
+import { federate } from '../federation/outbound.ts';
 
 export const MAX_DISPLAY_NAME_LENGTH = 30;
 export const MAX_NOTE_LENGTH = 500;
@@ -113,7 +114,10 @@ export async function updateProfile(
     if (source.language !== undefined) defaults.language = source.language === '' ? null : (source.language?.toLowerCase() ?? null);
 
     await db.transaction(async (trx) => {
-      if (Object.keys(changes).length > 0) await updateAccount(trx, who.account.id, changes);
+      if (Object.keys(changes).length > 0) {
+        await updateAccount(trx, who.account.id, changes);
+        await federate(trx, { type: 'update-actor', accountId: who.account.id });
+      }
       if (Object.keys(defaults).length > 0) await setPostingDefaults(trx, who.user, defaults);
     });
   } catch (error) {

@@ -5,6 +5,7 @@
 import type { Db } from '../../db/knex.ts';
 import { adjustLikesCount, deleteLike, insertLike } from '../../db/likes.repo.ts';
 import { notify, withdrawNotification } from '../notifications/notify.ts';
+import { federate } from '../federation/outbound.ts';
 import { retryOnIdCollision } from './id-collision.ts';
 import { findOriginal, visibleTarget } from './target-post.ts';
 
@@ -21,6 +22,7 @@ export async function likePost(db: Db, accountId: number, id: number, options: {
       if (!(await insertLike(trx, accountId, post.id, options.uri ?? null))) return;
       await adjustLikesCount(trx, post.id, 1);
       if (post.accountId !== accountId) await notify(trx, { type: 'favourite', recipientId: post.accountId, fromAccountId: accountId, postId: post.id });
+      await federate(trx, { type: 'like', accountId, postId: post.id, postAuthorId: post.accountId });
     }),
   );
   return post.id;
@@ -39,6 +41,7 @@ export async function unlikePost(db: Db, accountId: number, id: number): Promise
       await adjustLikesCount(trx, post.id, -1);
       // An undone like leaves no notification behind, as on Mastodon.
       await withdrawNotification(trx, { type: 'favourite', recipientId: post.accountId, fromAccountId: accountId, postId: post.id });
+      await federate(trx, { type: 'undo-like', accountId, postId: post.id, postAuthorId: post.accountId });
     }
   });
   return post.id;

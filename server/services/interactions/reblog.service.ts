@@ -14,6 +14,7 @@ import { enqueue } from '../../jobs/queue.ts';
 import { feedPostPublished } from '../feeds/feed-events.ts';
 import { notify, withdrawNotification } from '../notifications/notify.ts';
 import { PURGE_POST_JOB } from '../posts/purge-post.job.ts';
+import { federate } from '../federation/outbound.ts';
 import { findOriginal, visibleTarget } from './target-post.ts';
 
 const SHARE_VISIBILITIES: readonly PostVisibility[] = ['public', 'unlisted', 'private'];
@@ -22,7 +23,7 @@ const SHARE_VISIBILITIES: readonly PostVisibility[] = ['public', 'unlisted', 'pr
 const notAllowed = () => new AppError(403, 'This action is not allowed');
 
 /** Shares the post (or the original of a share); returns the share's id, the existing one if it was shared already. */
-export async function reblogPost(db: Db, accountId: number, id: number, input: { visibility?: string } = {}): Promise<number> {
+export async function reblogPost(db: Db, accountId: number, id: number, input: { visibility?: string; uri?: string } = {}): Promise<number> {
   const { post } = await visibleTarget(db, accountId, id);
   const own = post.accountId === accountId;
   if (post.visibility === 'direct' || (post.visibility === 'private' && !own) || post.archivedAt !== null) throw notAllowed();
@@ -36,11 +37,13 @@ export async function reblogPost(db: Db, accountId: number, id: number, input: {
   for (let attempt = 1; ; attempt++) {
     const now = Date.now();
     const shared = await db.transaction(async (trx) => {
-      const reblog = await insertReblog(trx, { id: newId(now), accountId, original: post, visibility, now });
+      const reblog = await insertReblog(trx, { id: newId(now), accountId, original: post, visibility, now, uri: input.uri });
       if (!reblog) return (await findLiveReblog(trx, accountId, post.id))?.id ?? null;
       await adjustReblogsCount(trx, post.id, 1);
       await feedPostPublished(trx, reblog);
       if (!own) await notify(trx, { type: 'reblog', recipientId: post.accountId, fromAccountId: accountId, postId: post.id });
+      // Followers-only shares stay among our own followers' servers too: Announce goes public only for public shares.
+      if (visibility !== 'private') await federate(trx, { type: 'announce', accountId, shareId: reblog.id, postId: post.id, postAuthorId: post.accountId });
       return reblog.id;
     });
     if (shared !== null) return shared;
@@ -63,6 +66,7 @@ export async function unreblogPost(db: Db, accountId: number, id: number): Promi
       await adjustReblogsCount(trx, post.id, -1);
       await enqueue(trx, PURGE_POST_JOB, { postId: reblogId });
       await withdrawNotification(trx, { type: 'reblog', recipientId: post.accountId, fromAccountId: accountId, postId: post.id });
+      await federate(trx, { type: 'undo-announce', accountId, shareId: reblogId, postId: post.id, postAuthorId: post.accountId });
     }
   });
   return post.id;

@@ -17,6 +17,7 @@ import { renderCaption } from './caption.ts';
 import { feedPostPublished } from '../feeds/feed-events.ts';
 import { notify, notifySubscribers } from '../notifications/notify.ts';
 import { conversationPostAdded } from '../conversations/conversation-events.ts';
+import { federate } from '../federation/outbound.ts';
 import { checkCaption, checkLanguage, checkLocation, checkSpoiler, kindOf, loadAttachments, type LocationInput } from './compose-rules.ts';
 
 export interface NewPostInput {
@@ -96,6 +97,7 @@ export async function createPost(db: Db, config: Pick<Config, 'publicUrl' | 'dom
       await feedPostPublished(trx, post);
       if (!parent) await notifySubscribers(trx, id, author.account.id);
     }
+    await federate(trx, { type: 'create', accountId: author.account.id, postId: id });
   });
   return (await findPostById(db, id))!;
 }

@@ -18,6 +18,7 @@ import { checkCaption, checkLanguage, checkLocation, checkSpoiler, kindOf, loadA
 import { findOwnPost } from './own-post.ts';
 import { notifyPostEdited } from '../notifications/notify.ts';
 import { conversationPostEdited } from '../conversations/conversation-events.ts';
+import { federate } from '../federation/outbound.ts';
 
 export interface EditPostInput {
   text?: string;
@@ -137,6 +138,8 @@ export async function editPost(db: Db, config: Pick<Config, 'publicUrl' | 'domai
         createdAt: now,
       });
     }
+    // Alt text and focus changes are edits other servers show too.
+    await federate(trx, { type: 'update', accountId, postId: id });
   });
   return (await findPostById(db, id))!;
 }

@@ -9,6 +9,7 @@ import { deleteFollow, deleteFollowRequest, lockAccounts } from '../../db/follow
 import type { RelationshipFlags } from '../../db/relationships.repo.ts';
 import { feedAuthorRemoved } from '../feeds/feed-events.ts';
 import { forgetNotificationsBetween } from '../notifications/notify.ts';
+import { federate } from '../federation/outbound.ts';
 import { refuseSelf, relationshipWith, requireTarget } from './social-target.ts';
 
 export async function blockAccount(db: Db, actorId: number, targetId: number): Promise<RelationshipFlags> {
@@ -28,6 +29,7 @@ export async function blockAccount(db: Db, actorId: number, targetId: number): P
     }
     await deleteCloseFriendsBetween(trx, actorId, targetId);
     await forgetNotificationsBetween(trx, actorId, targetId);
+    await federate(trx, { type: 'block', accountId: actorId, targetId });
   });
   return relationshipWith(db, actorId, targetId);
 }
@@ -37,7 +39,7 @@ export async function unblockAccount(db: Db, actorId: number, targetId: number):
   await db.transaction(async (trx) => {
     await lockAccounts(trx, [actorId, targetId]);
     await requireTarget(trx, targetId);
-    await deleteBlock(trx, actorId, targetId);
+    if (await deleteBlock(trx, actorId, targetId)) await federate(trx, { type: 'undo-block', accountId: actorId, targetId });
   });
   return relationshipWith(db, actorId, targetId);
 }

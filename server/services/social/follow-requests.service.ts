@@ -4,11 +4,12 @@
 // its follow_request notification stays as the record of who asked. A
 // rejected request's notification goes with it.
 import type { Db } from '../../db/knex.ts';
-import { deleteFollowRequest, findFollow, findFollowRequest, findRequesterIds, insertFollow, lockAccounts } from '../../db/follows.repo.ts';
+import { deleteFollowRequest, findFollow, findFollowRequest, findFollowUri, findRequesterIds, insertFollow, lockAccounts } from '../../db/follows.repo.ts';
 import type { RelationshipFlags } from '../../db/relationships.repo.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { feedFollowStarted } from '../feeds/feed-events.ts';
 import { withdrawNotification } from '../notifications/notify.ts';
+import { federate } from '../federation/outbound.ts';
 import { relationshipWith } from './social-target.ts';
 
 /**
@@ -23,9 +24,12 @@ export async function authorizeFollowRequest(db: Db, ownerId: number, requesterI
       if (await findFollow(trx, requesterId, ownerId)) return;
       throw notFound();
     }
+    const uri = await findFollowUri(trx, 'follow_requests', requesterId, ownerId);
     await deleteFollowRequest(trx, requesterId, ownerId);
-    if (await insertFollow(trx, { accountId: requesterId, targetAccountId: ownerId, ...request })) {
+    if (await insertFollow(trx, { accountId: requesterId, targetAccountId: ownerId, ...request, uri })) {
       await feedFollowStarted(trx, requesterId, ownerId);
+      // A remote requester's server learns of it (a remote owner's Accept arriving here sends nothing back).
+      await federate(trx, { type: 'accept-follow', accountId: ownerId, targetId: requesterId, followUri: uri });
     }
   });
   return relationshipWith(db, ownerId, requesterId);
@@ -35,7 +39,9 @@ export async function authorizeFollowRequest(db: Db, ownerId: number, requesterI
 export async function rejectFollowRequest(db: Db, ownerId: number, requesterId: number): Promise<RelationshipFlags> {
   await db.transaction(async (trx) => {
     await lockAccounts(trx, [ownerId, requesterId]);
+    const uri = await findFollowUri(trx, 'follow_requests', requesterId, ownerId);
     if (!(await deleteFollowRequest(trx, requesterId, ownerId))) throw notFound();
+    await federate(trx, { type: 'reject-follow', accountId: ownerId, targetId: requesterId, followUri: uri });
     await withdrawNotification(trx, { type: 'follow_request', recipientId: ownerId, fromAccountId: requesterId });
   });
   return relationshipWith(db, ownerId, requesterId);

@@ -19,6 +19,8 @@ import { isBlockedEitherWay, type RelationshipFlags } from '../../db/relationshi
 import { forbidden, notFound } from '../../errors.ts';
 import { feedAuthorRemoved, feedFollowStarted } from '../feeds/feed-events.ts';
 import { notify, withdrawNotification } from '../notifications/notify.ts';
+import { federate } from '../federation/outbound.ts';
+import { findFollowUri } from '../../db/follows.repo.ts';
 import { refuseSelf, relationshipWith, requireTarget } from './social-target.ts';
 
 export interface FollowRequestOptions {
@@ -26,6 +28,8 @@ export interface FollowRequestOptions {
   reblogs?: boolean;
   /** Notify on each of the account's posts; default false for a new follow, unchanged otherwise. */
   notify?: boolean;
+  /** A remote follower's Follow activity id: our Accept names it. */
+  uri?: string;
 }
 
 /**
@@ -41,20 +45,31 @@ export async function followAccount(db: Db, actorId: number, targetId: number, o
     if (target.suspendedAt !== null) throw notFound();
     if (await isBlockedEitherWay(trx, actorId, targetId)) throw forbidden('This action is not allowed');
     const changes = { showReblogs: options.reblogs, notify: options.notify };
-    if (await findFollow(trx, actorId, targetId)) return updateFollowOptions(trx, actorId, targetId, changes);
+    const accept = async () => {
+      // A remote follower's server waits for our answer; a repeated Follow (it lost its state) is accepted again.
+      const uri = options.uri ?? (await findFollowUri(trx, 'follows', actorId, targetId));
+      await federate(trx, { type: 'accept-follow', accountId: targetId, targetId: actorId, followUri: uri });
+    };
+    if (await findFollow(trx, actorId, targetId)) {
+      await updateFollowOptions(trx, actorId, targetId, changes);
+      if (options.uri) await accept();
+      return;
+    }
     if (await findFollowRequest(trx, actorId, targetId)) return updateFollowRequestOptions(trx, actorId, targetId, changes);
 
-    const follow = { accountId: actorId, targetAccountId: targetId, showReblogs: options.reblogs ?? true, notify: options.notify ?? false };
+    const follow = { accountId: actorId, targetAccountId: targetId, showReblogs: options.reblogs ?? true, notify: options.notify ?? false, uri: options.uri ?? null };
     if (target.locked || target.domain !== null) {
-      // A remote account's server notifies its user; the Follow activity is the federation work's.
-      if ((await insertFollowRequest(trx, follow)) && target.domain === null) {
-        await notify(trx, { type: 'follow_request', recipientId: targetId, fromAccountId: actorId });
+      if (await insertFollowRequest(trx, follow)) {
+        // A remote account's server notifies its user; ours gets the Follow activity.
+        if (target.domain === null) await notify(trx, { type: 'follow_request', recipientId: targetId, fromAccountId: actorId });
+        else await federate(trx, { type: 'follow', accountId: actorId, targetId });
       }
       return;
     }
     if (await insertFollow(trx, follow)) {
       await feedFollowStarted(trx, actorId, targetId);
       await notify(trx, { type: 'follow', recipientId: targetId, fromAccountId: actorId });
+      await accept();
     }
   });
   return relationshipWith(db, actorId, targetId);
@@ -70,12 +85,18 @@ export async function unfollowAccount(db: Db, actorId: number, targetId: number)
     await lockAccounts(trx, [actorId, targetId]);
     await requireTarget(trx, targetId);
     const ties = { recipientId: targetId, fromAccountId: actorId };
+    let undone = false;
     if (await deleteFollow(trx, actorId, targetId)) {
+      undone = true;
       await feedAuthorRemoved(trx, actorId, targetId);
       await deleteCloseFriend(trx, targetId, actorId);
       await withdrawNotification(trx, { type: 'follow', ...ties });
     }
-    if (await deleteFollowRequest(trx, actorId, targetId)) await withdrawNotification(trx, { type: 'follow_request', ...ties });
+    if (await deleteFollowRequest(trx, actorId, targetId)) {
+      undone = true;
+      await withdrawNotification(trx, { type: 'follow_request', ...ties });
+    }
+    if (undone) await federate(trx, { type: 'undo-follow', accountId: actorId, targetId });
   });
   return relationshipWith(db, actorId, targetId);
 }
@@ -85,7 +106,10 @@ export async function removeFromFollowers(db: Db, ownerId: number, followerId: n
   await db.transaction(async (trx) => {
     await lockAccounts(trx, [ownerId, followerId]);
     await requireTarget(trx, followerId);
+    const followUri = await findFollowUri(trx, 'follows', followerId, ownerId);
     if (await deleteFollow(trx, followerId, ownerId)) {
+      // A removed remote follower's server hears it as a Reject of its Follow.
+      await federate(trx, { type: 'reject-follow', accountId: ownerId, targetId: followerId, followUri });
       await feedAuthorRemoved(trx, followerId, ownerId);
       await deleteCloseFriend(trx, ownerId, followerId);
       await withdrawNotification(trx, { type: 'follow', recipientId: ownerId, fromAccountId: followerId });

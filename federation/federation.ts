@@ -1,0 +1,73 @@
+// Builds the Fedify federation: our kv store and durable queue (deliveries
+// survive restarts), the public URL as origin, and every dispatcher and inbox
+// listener registered from its own module. Both processes build the same
+// object: the web side answers fetches and verifies inbox POSTs (then queues
+// them); the job worker runs the queued inbox, outbox and fan-out messages.
+import { createFederationBuilder, type Federation } from '@fedify/fedify';
+import type { Config } from '../config/load.ts';
+import type { Db } from '../server/db/knex.ts';
+import { JobRegistry } from '../server/jobs/registry.ts';
+import { getLogger } from '../server/logging.ts';
+import type { FederationData } from './context.ts';
+import { createKvStore } from './kv-store.ts';
+import { createMessageQueue } from './message-queue.ts';
+import { registerActors } from './actors.ts';
+import { registerNodeInfo } from './nodeinfo.ts';
+import { registerCollections } from './collections/register.ts';
+import { registerPostObjects } from './post-objects.ts';
+import { registerInboxListeners } from './inbox/register.ts';
+import { withRegisteredExtras } from './outbox/activity-extras.ts';
+import { VIEWFINDER_VERSION } from '../server/api/entities/instance.ts';
+
+export const INBOX_JOB = 'fedify.inbox';
+export const OUTBOX_JOB = 'fedify.outbox';
+export const FANOUT_JOB = 'fedify.fanout';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface FederationDeps {
+  config: Config;
+  db: Db;
+  /** The registry of the worker that runs queued messages; the web side passes none (it only enqueues). */
+  registry?: JobRegistry;
+}
+
+export async function createViewfinderFederation(deps: FederationDeps): Promise<Federation<FederationData>> {
+  const { config, db } = deps;
+  const registry = deps.registry ?? new JobRegistry();
+  const builder = createFederationBuilder<FederationData>();
+  registerActors(builder);
+  registerNodeInfo(builder);
+  registerCollections(builder);
+  registerPostObjects(builder);
+  registerInboxListeners(builder);
+
+  const log = getLogger('federation');
+  return builder.build({
+    kv: createKvStore(db),
+    queue: {
+      // Retries are our queue's (nativeRetrial): deliveries back off from a
+      // minute to six hours over about two days, as Mastodon retries; an
+      // inbox message a few times over an hour.
+      inbox: createMessageQueue({ db, registry, jobType: INBOX_JOB, priority: 5, maxAttempts: 10, backoffBaseMs: 10_000, backoffMaxMs: HOUR_MS }),
+      outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: MINUTE_MS, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras }),
+      fanout: createMessageQueue({ db, registry, jobType: FANOUT_JOB, priority: 1, maxAttempts: 10, backoffBaseMs: 5_000, backoffMaxMs: HOUR_MS, prepare: withRegisteredExtras }),
+    },
+    manuallyStartQueue: true,
+    origin: config.publicUrl,
+    allowPrivateAddress: config.allowPrivateAddresses,
+    userAgent: { software: `Viewfinder/${VIEWFINDER_VERSION}`, url: new URL(config.publicUrl) },
+    permanentFailureStatusCodes: [404, 410],
+    // A server that keeps failing is held back: its deliveries wait (and
+    // are tried rarely) instead of clogging the queue, for up to two days.
+    circuitBreaker: {
+      failureThreshold: 10,
+      failureWindow: { minutes: 30 },
+      recoveryDelay: { minutes: 30 },
+      heldActivityTtl: { hours: 48 },
+      onStateChange: (host, from, to) => log.info('Delivery circuit for {host}: {from} → {to}', { host, from, to }),
+    },
+    onOutboxError: (error, activity) => log.debug('Delivery of {activity} failed: {error}', { activity: activity?.id?.href, error }),
+  });
+}

@@ -1,0 +1,41 @@
+// What Fedify's vocabulary cannot say, added to our outgoing Create and Update
+// of Notes on their way into the queue: Mastodon's blurhash and focal point,
+// Pixelfed's commentsEnabled and capabilities, and the wire form those servers
+// parse (arrays, Public spelled out). `sendActivity` serializes from typed
+// fields only, so the send job registers the extras for the activity's id and
+// the outbox and fan-out queues patch each message carrying that activity.
+//
+// The patched document is no longer the one Fedify's Linked Data signature and
+// integrity proof covered, so both are dropped from it; the delivery is still
+// authenticated by its HTTP signature, computed over the patched body when it
+// is sent (which is all Mastodon and Pixelfed require).
+import { withExtras, type JsonLdExtras, type JsonObject } from '../objects/json-ld-extras.ts';
+
+const pending = new Map<string, JsonLdExtras>();
+
+/** Registers the extras for an activity about to be sent; the returned function forgets them. */
+export function registerExtras(activityId: string, extras: JsonLdExtras): () => void {
+  pending.set(activityId, extras);
+  return () => pending.delete(activityId);
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function patchActivity(activity: JsonObject, extras: JsonLdExtras): JsonObject {
+  const { signature: _signature, proof: _proof, ...rest } = activity;
+  const contexts = rest['@context'] === undefined ? [] : Array.isArray(rest['@context']) ? rest['@context'] : [rest['@context']];
+  const patched: JsonObject = { ...withExtras(rest, { context: extras.context, properties: {}, attachments: [] }), '@context': [...contexts, extras.context] };
+  if (isObject(rest.object)) patched.object = withExtras(rest.object, { ...extras, context: {} });
+  return patched;
+}
+
+/** The queue's hook: a Fedify outbox or fan-out message whose activity has registered extras gets them. */
+export function withRegisteredExtras(message: unknown): unknown {
+  if (!isObject(message) || (message.type !== 'outbox' && message.type !== 'fanout')) return message;
+  const id = typeof message.activityId === 'string' ? message.activityId : undefined;
+  const extras = id === undefined ? undefined : pending.get(id);
+  if (!extras || !isObject(message.activity)) return message;
+  return { ...message, activity: patchActivity(message.activity, extras) };
+}
