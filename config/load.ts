@@ -35,7 +35,10 @@ export interface Config {
   requireEmail: boolean;
   smtp: { url: string; from: string } | null;
   jobs: { concurrency: number; pollMs: number; leaseMs: number };
+  /** Home feeds (docs/decisions/0005): entries kept, fan-out batch size, trim rate. */
+  homeFeed: { size: number; fanoutBatch: number; trimOneIn: number };
   allowPrivateAddresses: boolean;
+  federation: { retryBaseMs: number; authorizedFetch: boolean; remoteMedia: 'cache' | 'off' };
 }
 
 export interface RateBudget {
@@ -134,7 +137,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
     requireEmail: values.requireEmail as boolean,
     smtp: values.smtpUrl ? { url: values.smtpUrl as string, from: (values.smtpFrom as string | undefined) ?? `Viewfinder <noreply@${url.hostname}>` } : null,
     jobs: { concurrency: values.jobConcurrency as number, pollMs: values.jobPollMs as number, leaseMs: values.jobLeaseMs as number },
+    homeFeed: { size: values.homeFeedSize as number, fanoutBatch: values.homeFeedFanoutBatch as number, trimOneIn: values.homeFeedTrimOneIn as number },
     allowPrivateAddresses: values.allowPrivateAddresses as boolean,
+    federation: {
+      retryBaseMs: values.federationRetryBaseMs as number,
+      authorizedFetch: values.authorizedFetch as boolean,
+      remoteMedia: values.remoteMedia as 'cache' | 'off',
+    },
   };
 }
 

@@ -86,7 +86,13 @@ export const settings = {
   jobConcurrency: { env: 'VIEWFINDER_JOB_CONCURRENCY', schema: integer(1, 256), default: 4, doc: 'Jobs one worker process runs at once' },
   jobPollMs: { env: 'VIEWFINDER_JOB_POLL_MS', schema: integer(10, 60_000), default: 100, doc: 'How often an idle worker looks for due jobs, ms' },
   jobLeaseMs: { env: 'VIEWFINDER_JOB_LEASE_MS', schema: integer(1000, 24 * 3600_000), default: 5 * 60_000, doc: 'How long a claimed job stays leased before another worker may take it, ms' },
+  homeFeedSize: { env: 'VIEWFINDER_HOME_FEED_SIZE', schema: integer(20, 100_000), default: 800, doc: 'Entries each home feed keeps, newest first (older ones are trimmed)' },
+  homeFeedFanoutBatch: { env: 'VIEWFINDER_HOME_FEED_FANOUT_BATCH', schema: integer(10, 100_000), default: 1000, doc: 'Follower feeds one fan-out transaction writes to' },
+  homeFeedTrimOneIn: { env: 'VIEWFINDER_HOME_FEED_TRIM_ONE_IN', schema: integer(1, 1024), default: 32, doc: 'A delivery trims a recipient feed once in this many posts' },
   allowPrivateAddresses: { env: 'VIEWFINDER_ALLOW_PRIVATE_ADDRESSES', schema: onOff, default: false, doc: 'Let remote fetches reach loopback/private addresses; only for local trials over http://' },
+  federationRetryBaseMs: { env: 'VIEWFINDER_FEDERATION_RETRY_BASE_MS', schema: integer(100, 3_600_000), default: 60_000, doc: 'First wait before a failed delivery to another server is retried; doubles up to 6 h, about two days in all' },
+  authorizedFetch: { env: 'VIEWFINDER_AUTHORIZED_FETCH', schema: onOff, default: false, doc: 'Answer actors, posts and collections only to signed requests (Mastodon secure mode)' },
+  remoteMedia: { env: 'VIEWFINDER_REMOTE_MEDIA', schema: z.enum(['cache', 'off'], { error: 'must be cache or off' }), default: 'cache', doc: 'cache: copy remote photos and videos through the media pipeline; off: show them from their own server' },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;

@@ -47,11 +47,11 @@ export async function createViewfinderFederation(deps: FederationDeps): Promise<
   return builder.build({
     kv: createKvStore(db),
     queue: {
-      // Retries are our queue's (nativeRetrial): deliveries back off from a
-      // minute to six hours over about two days, as Mastodon retries; an
-      // inbox message a few times over an hour.
+      // Retries are our queue's (nativeRetrial): deliveries back off from
+      // federationRetryBaseMs (a minute) to six hours over about two days, as
+      // Mastodon retries; an inbox message a few times over an hour.
       inbox: createMessageQueue({ db, registry, jobType: INBOX_JOB, priority: 5, maxAttempts: 10, backoffBaseMs: 10_000, backoffMaxMs: HOUR_MS }),
-      outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: MINUTE_MS, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras }),
+      outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: config.federation.retryBaseMs, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras }),
       fanout: createMessageQueue({ db, registry, jobType: FANOUT_JOB, priority: 1, maxAttempts: 10, backoffBaseMs: 5_000, backoffMaxMs: HOUR_MS, prepare: withRegisteredExtras }),
     },
     manuallyStartQueue: true,

@@ -11,7 +11,7 @@ import { listProfilePosts } from '../../server/services/posts/read-posts.service
 import type { FedContext, FedRequestContext, FederationData } from '../context.ts';
 import { noteFromView } from '../post-notes.ts';
 import { localUrls, PATHS } from '../urls.ts';
-import { signedViewer } from '../viewer.ts';
+import { fetchAllowed, signedViewer } from '../viewer.ts';
 
 const PAGE = 40;
 const POSTS_PAGE = 20;
@@ -51,7 +51,7 @@ function registerFollowCollection(builder: FederationBuilder<FederationData>, si
   };
   const setters =
     side === 'followers' ? builder.setFollowersDispatcher(PATHS.followers, dispatcher) : builder.setFollowingDispatcher(PATHS.following, (ctx, id, cursor) => dispatcher(ctx, id, cursor).then((r) => r && { ...r, items: r.items.map((item) => item.id!) }));
-  setters.setCounter(counter).setFirstCursor(() => '');
+  setters.setCounter(counter).setFirstCursor(() => '').authorize((ctx) => fetchAllowed(ctx));
 }
 
 async function postsPage(ctx: FedRequestContext, identifier: string, cursor: string | null, pinned: boolean): Promise<{ notes: Note[]; nextCursor: string | null } | null> {
@@ -79,12 +79,14 @@ export function registerCollections(builder: FederationBuilder<FederationData>):
       return { items, nextCursor: page.nextCursor };
     })
     .setCounter(async (ctx, identifier) => (await owner(ctx, identifier))?.postsCount ?? null)
-    .setFirstCursor(() => '');
+    .setFirstCursor(() => '')
+    .authorize((ctx) => fetchAllowed(ctx));
 
   builder
     .setFeaturedDispatcher(PATHS.featured, async (ctx, identifier, cursor) => {
       // Pinned posts are few (at most five): one page.
       const page = await postsPage(ctx, identifier, cursor === null ? '' : cursor, true);
       return page && { items: page.notes };
-    });
+    })
+    .authorize((ctx) => fetchAllowed(ctx));
 }

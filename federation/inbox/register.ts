@@ -5,7 +5,7 @@
 // the job worker. Unknown types are logged at debug level and dropped.
 import { Accept, Activity, Announce, Block, Create, Delete, Flag, Follow, Like, Move, Reject, Undo, Update } from '@fedify/vocab';
 import type { FederationBuilder } from '@fedify/fedify';
-import type { FederationData } from '../context.ts';
+import { INSTANCE_ACTOR, type FederationData } from '../context.ts';
 import { PATHS } from '../urls.ts';
 import { onBlock } from './block.ts';
 import { inboxLog } from './common.ts';
@@ -21,6 +21,8 @@ export function registerInboxListeners(builder: FederationBuilder<FederationData
   builder
     .setInboxListeners(PATHS.inbox, PATHS.sharedInbox)
     .withIdempotency('global')
+    // Keys are fetched signed by the instance actor, for servers that require signed fetches.
+    .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
     .on(Follow, onFollow)
     .on(Accept, onAccept)
     .on(Reject, onReject)

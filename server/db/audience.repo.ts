@@ -42,3 +42,11 @@ export async function findAuthorRelation(db: Queryable, viewerId: number, author
   const facts = await findAudienceFacts(db, viewerId, [authorId], []);
   return { following: facts.following.has(authorId), blocked: facts.blocked.has(authorId) };
 }
+
+/** A remote server's ties to one post: whether any account of `domain` follows its author, or is mentioned in it. */
+export async function findServerAudience(db: Queryable, domain: string, authorId: number, postId: number): Promise<{ follower: boolean; mentioned: boolean }> {
+  const ofDomain = (table: string, column: string) => db(table).join('accounts', 'accounts.id', `${table}.${column}`).whereRaw('lower(accounts.domain) = ?', [domain.toLowerCase()]);
+  const follower = await ofDomain('follows', 'account_id').where('follows.target_account_id', authorId).first('follows.id');
+  const mentioned = await ofDomain('mentions', 'account_id').where('mentions.post_id', postId).first('mentions.post_id');
+  return { follower: follower !== undefined, mentioned: mentioned !== undefined };
+}

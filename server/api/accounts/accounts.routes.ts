@@ -10,7 +10,7 @@ import { authenticate, requireScopes, signedIn, viewerOf } from '../../http/auth
 import { apiCors } from '../../http/cors.ts';
 import type { ApiDeps } from '../../http/deps.ts';
 import { apiRateLimit } from '../../http/rate-limit.ts';
-import { getCredentialExtras, getProfile, getRelationships, lookupProfile, searchProfiles } from '../../services/accounts/profile-read.service.ts';
+import { getCredentialExtras, getRelationships, lookupProfile, openProfile, searchProfiles } from '../../services/accounts/profile-read.service.ts';
 import { updateProfile } from '../../services/accounts/profile.service.ts';
 import { postingDefaultsOf } from '../../services/accounts/profile-preferences.ts';
 import { serializePreferences } from '../entities/preferences.ts';
@@ -79,7 +79,7 @@ export function createAccountsRouter(deps: ApiDeps, storage: MediaStorage = crea
   router.get('/api/v1/accounts/:id', async (ctx, next) => {
     const id = parseId(ctx.params.id);
     if (id === null) return next();
-    ctx.body = presentAccount(config, await getProfile(db, id));
+    ctx.body = presentAccount(config, await openProfile(db, id));
   });
 
   return router;

@@ -19,6 +19,7 @@ import type { User, UserRole } from '../../db/users.repo.ts';
 import { postingDefaultsOf, type PostingDefaults } from './profile-preferences.ts';
 import { authEpoch } from '../../db/auth-changes.ts';
 import { createEpochCache } from '../cache/epoch-cache.ts';
+import { requestOutboxBackfill } from '../federation/backfill.ts';
 
 export interface ProfileView {
   account: Account;
@@ -38,6 +39,13 @@ export async function getProfile(db: Queryable, id: number): Promise<ProfileView
  * `bob@other.example` (remote: one we know, else found through `resolve`,
  * federation's WebFinger lookup, when given).
  */
+/** A profile someone opened: a remote account's recent public posts are fetched in the background, so its grid is not empty. */
+export async function openProfile(db: Queryable, id: number): Promise<ProfileView> {
+  const view = await getProfile(db, id);
+  if (view.account.domain !== null) await requestOutboxBackfill(db, view.account);
+  return view;
+}
+
 export async function lookupProfile(db: Queryable, config: Pick<Config, 'domain'>, acct: string, resolve?: (handle: string) => Promise<Account | null>): Promise<ProfileView> {
   const [username, domain] = acct.trim().replace(/^@/, '').split('@', 2) as [string, string | undefined];
   if (!username) throw notFound();

@@ -3,6 +3,7 @@
 // the visibility policy for this viewer and hydrates the page in a fixed
 // number of queries. The rows come back too: the Link header pages by them, so
 // a page the policy thinned out still leads to the next one.
+import type { AudienceFacts } from '../../db/audience.repo.ts';
 import { findHashtagsByNames } from '../../db/followed-tags.repo.ts';
 import type { Queryable } from '../../db/knex.ts';
 import type { IdPage, Post } from '../../db/posts.repo.ts';
@@ -38,14 +39,14 @@ export interface HomeEntriesPage {
  */
 export async function readHomeEntries(db: Queryable, accountId: number, idPage: IdPage): Promise<HomeEntriesPage> {
   const rows = await listHomeFeedEntries(db, accountId, idPage);
-  const entries = rows.filter((entry) => {
-    const facts = {
-      following: new Set(entry.facts.following ? [entry.post.accountId] : []),
-      blocked: new Set(entry.facts.blocked ? [entry.post.accountId] : []),
-      mentioned: new Set(entry.facts.mentioned ? [entry.post.id] : []),
-    };
-    return canSeePost(accountId, entry.post, entry.author, facts);
-  });
+  // The page's ties as the policy's AudienceFacts: one set each for the page, not per row.
+  const facts: AudienceFacts = { following: new Set(), blocked: new Set(), mentioned: new Set() };
+  for (const entry of rows) {
+    if (entry.facts.following) facts.following.add(entry.post.accountId);
+    if (entry.facts.blocked) facts.blocked.add(entry.post.accountId);
+    if (entry.facts.mentioned) facts.mentioned.add(entry.post.id);
+  }
+  const entries = rows.filter((entry) => canSeePost(accountId, entry.post, entry.author, facts));
   return { entries, rows: rows.map((entry) => ({ id: entry.post.id })) };
 }
 

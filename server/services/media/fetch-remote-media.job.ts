@@ -10,6 +10,8 @@ import type { MediaStorage } from '../../../media/storage/storage.ts';
 import type { Db } from '../../db/knex.ts';
 import { findMediaById, markMediaFailed, markMediaProcessing, type Media } from '../../db/media.repo.ts';
 import { findPostById } from '../../db/posts.repo.ts';
+import { findAccountById } from '../../db/accounts.repo.ts';
+import { domainPolicy } from '../moderation/domain-blocks.service.ts';
 import { recordRemoteFetch } from '../../db/remote-media.repo.ts';
 import { isAppError } from '../../errors.ts';
 import type { JobContext, JobRegistry } from '../../jobs/registry.ts';
@@ -24,7 +26,7 @@ export const REMOTE_IMAGE_TIMEOUT_MS = 30_000;
 export const REMOTE_VIDEO_TIMEOUT_MS = 120_000;
 const ACCEPT = 'image/*, video/*;q=0.9, */*;q=0.1';
 
-type FetchConfig = Pick<Config, 'uploads' | 'media' | 'allowPrivateAddresses' | 'publicUrl'>;
+type FetchConfig = Pick<Config, 'uploads' | 'media' | 'allowPrivateAddresses' | 'publicUrl' | 'federation'>;
 
 const log = getLogger('media');
 
@@ -34,10 +36,18 @@ export function registerFetchRemoteMediaJob(registry: JobRegistry, db: Db, confi
     // A remote server that is down now is often back in minutes: 30 s, 1 min, 2 min.
     backoffBaseMs: 30_000,
     async handler({ mediaId }, ctx) {
+      // remoteMedia off: apps load remote files from their own server (the attachment's url falls back to remote_url).
+      if (config.federation.remoteMedia === 'off') return;
       const media = await findMediaById(db, mediaId);
       if (!media || media.remoteUrl === null || media.state === 'ready' || media.state === 'failed') return; // done, or deleted
       if (media.postId === null || !(await findPostById(db, media.postId))) {
         log.debug('Remote media {mediaId} skipped: its post was deleted', { mediaId });
+        return;
+      }
+      const owner = await findAccountById(db, media.accountId);
+      if (owner?.domain && (await domainPolicy(db, owner.domain)).rejectMedia) {
+        // An admin's reject_media block: never downloaded; apps link to the original instead.
+        await markMediaFailed(db, mediaId, 'Media from this server is not accepted here');
         return;
       }
       if (!(await markMediaProcessing(db, mediaId))) return;

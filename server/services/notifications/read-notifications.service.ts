@@ -11,7 +11,6 @@ import type { Queryable } from '../../db/knex.ts';
 import { findMarker } from '../../db/markers.repo.ts';
 import {
   ACCOUNT_NOTIFICATION_TYPES,
-  countNotificationsAfter,
   findNotification,
   listNotifications,
   type Notification,
@@ -20,6 +19,7 @@ import {
 } from '../../db/notifications.repo.ts';
 import { findPostsByIds } from '../../db/posts.repo.ts';
 import { notFound } from '../../errors.ts';
+import { filterVisiblePosts } from '../visibility/post-visibility.ts';
 import { visiblePostViews, type AccountView, type PostView } from '../posts/post-views.ts';
 import { groupKeyOf } from './group-keys.ts';
 
@@ -82,10 +82,44 @@ export async function notificationsReadUpTo(db: Queryable, recipientId: number):
 
 /**
  * Notifications after the notifications marker, counted up to `limit`
- * (Mastodon 4.3). Counted in SQL with the block, mute and deleted-post rules;
- * a post the recipient may no longer see still counts here (checking each
- * would mean hydrating up to 1,000 posts for a badge).
+ * (Mastodon 4.3): the ones the list would show. The repository applies the
+ * block, mute, suspension and deleted-post rules in SQL; each counted
+ * notification's post then passes the visibility policy (visibleStatusIds),
+ * so a badge never promises what GET /api/v1/notifications leaves out. Rows
+ * are read newest first in pages of `limit` until `limit` are counted or none
+ * are left: a page the policy thinned out reads on.
  */
 export async function countUnreadNotifications(db: Queryable, recipientId: number, filter: NotificationFilter, limit: number): Promise<number> {
-  return countNotificationsAfter(db, recipientId, await notificationsReadUpTo(db, recipientId), filter, limit);
+  const after = await notificationsReadUpTo(db, recipientId);
+  let counted = 0;
+  let maxId: number | undefined;
+  for (;;) {
+    const rows = await listNotifications(db, recipientId, filter, { sinceId: after, maxId, limit });
+    if (rows.length === 0) return counted;
+    const postIds = [...new Set(rows.map((row) => row.postId).filter((id): id is number => id !== null))];
+    const visible = await visibleStatusIds(db, recipientId, postIds);
+    for (const row of rows) {
+      if (row.postId === null ? ACCOUNT_NOTIFICATION_TYPES.includes(row.type) : visible.has(row.postId)) counted += 1;
+      if (counted >= limit) return counted;
+    }
+    if (rows.length < limit) return counted;
+    maxId = rows[rows.length - 1]!.id;
+  }
+}
+
+/**
+ * The posts among `postIds` the viewer may see, by the rule hydrateNotifications
+ * applies through visiblePostViews, without hydrating them: each post and, for
+ * a share, its original pass the policy (filterVisiblePosts).
+ */
+async function visibleStatusIds(db: Queryable, viewerId: number, postIds: number[]): Promise<Set<number>> {
+  if (postIds.length === 0) return new Set();
+  const posts = await findPostsByIds(db, postIds);
+  const originalIds = [...new Set(posts.map((post) => post.reblogOfId).filter((id): id is number => id !== null))];
+  const originals = new Map((await findPostsByIds(db, originalIds)).filter((post) => post.reblogOfId === null).map((post) => [post.id, post]));
+  const candidates = [...new Map([...posts, ...originals.values()].map((post) => [post.id, post])).values()];
+  const authors = new Map((await findAccountsByIds(db, [...new Set(candidates.map((post) => post.accountId))])).map((account) => [account.id, account]));
+  const visible = new Set((await filterVisiblePosts(db, viewerId, candidates, authors)).map((post) => post.id));
+  const shown = posts.filter((post) => visible.has(post.id) && (post.reblogOfId === null || (originals.has(post.reblogOfId) && visible.has(post.reblogOfId))));
+  return new Set(shown.map((post) => post.id));
 }

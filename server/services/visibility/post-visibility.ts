@@ -12,7 +12,7 @@
 // - private (followers-only): accepted followers, and accounts the post mentions;
 // - direct: only the accounts the post mentions.
 import type { Account } from '../../db/accounts.repo.ts';
-import { findAudienceFacts, findAuthorRelation, type AudienceFacts } from '../../db/audience.repo.ts';
+import { findAudienceFacts, findAuthorRelation, findServerAudience, type AudienceFacts } from '../../db/audience.repo.ts';
 import type { Queryable } from '../../db/knex.ts';
 import type { Post, PostVisibility } from '../../db/posts.repo.ts';
 
@@ -41,6 +41,22 @@ export function canSeePost(viewer: ViewerId, post: PolicyPost, author: PolicyAut
     default:
       return false;
   }
+}
+
+/**
+ * A remote server asking for a post with its instance actor's signature (as
+ * Mastodon fetches): it may see what one of its accounts may see, so a
+ * followers-only post is answered to a server that has a follower of the
+ * author, a direct one to a server with an addressee; blocks are checked per
+ * account when the post is delivered or shown there.
+ */
+export async function mayServerViewPost(db: Queryable, domain: string, post: PolicyPost, author: PolicyAuthor): Promise<boolean> {
+  if (canSeePost(null, post, author)) return true;
+  if (author.suspendedAt !== null || post.archivedAt !== null) return false;
+  const ties = await findServerAudience(db, domain, post.accountId, post.id);
+  if (post.visibility === 'private') return ties.follower || ties.mentioned;
+  if (post.visibility === 'direct') return ties.mentioned;
+  return false;
 }
 
 /** Loads the viewer's ties for one post and applies the rule. */
