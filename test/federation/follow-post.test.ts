@@ -1,7 +1,7 @@
 // Two real instances: alice on A follows bob on B (locked: a request he
 // accepts), bob's carousel reaches alice's home feed with A's own copies of
-// the photos, alice's like and comment reach bob as notifications, and bob's
-// edit and delete reach A.
+// the photos, alice's like, comment and share reach bob as notifications,
+// bob's new name, edit and delete reach A, and alice's unfollow reaches B.
 import test from 'ava';
 import { databaseTargets } from '../helpers/databases.ts';
 import { api, photos, post, remoteId } from './actions.ts';
@@ -67,6 +67,17 @@ for (const target of await databaseTargets()) {
     const thread = await bob.client.v1.statuses.$select(original.id).context.fetch();
     t.regex(thread.descendants[0]!.content, /what a view/);
 
+    // alice shares it: bob hears of that too, and the share counts on B.
+    await alice.client.v1.statuses.$select(onA.id).reblog();
+    await eventually('the reblog notification on B', async () => (await bob.client.v1.notifications.list({ types: ['reblog'] }))[0]);
+    t.is((await bob.client.v1.statuses.$select(original.id).fetch()).reblogsCount, 1);
+    await alice.client.v1.statuses.$select(onA.id).unreblog();
+    await eventually('the share taken back on B', async () => (await bob.client.v1.statuses.$select(original.id).fetch()).reblogsCount === 0);
+
+    // bob renames himself: A shows the new name.
+    await bob.client.v1.accounts.updateCredentials({ displayName: 'Bob the Sailor' });
+    await eventually('the profile update on A', async () => (await alice.client.v1.accounts.$select(bobOnA).fetch()).displayName === 'Bob the Sailor');
+
     // bob edits the caption: A shows the edit.
     await api(b, 'PUT', `/api/v1/statuses/${original.id}`, bob.token, { status: 'Evening at the harbour, edited #sailing', media_ids: mediaIds });
     await eventually('the edit on A', async () => /edited/.test((await alice.client.v1.statuses.$select(onA.id).fetch()).content));
@@ -76,5 +87,9 @@ for (const target of await databaseTargets()) {
     await bob.client.v1.statuses.$select(original.id).remove();
     await eventually('the delete on A', async () => (await api(a, 'GET', `/api/v1/statuses/${onA.id}`, alice.token)).status === 404);
     t.deepEqual((await alice.client.v1.timelines.home.list()).map((s) => s.id).filter((id) => id === onA.id), []);
+
+    // alice unfollows: bob loses a follower on B.
+    await alice.client.v1.accounts.$select(bobOnA).unfollow();
+    await eventually('the Undo on B', async () => (await bob.client.v1.accounts.$select(String(bob.accountId)).fetch()).followersCount === 0);
   });
 }

@@ -18,6 +18,7 @@ import {
 } from '../../db/users.repo.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
 import { emailProblem, usernameProblem } from './usernames.ts';
+import { federate } from '../federation/outbound.ts';
 
 export interface CreateLocalAccountInput {
   username: string;
@@ -143,6 +144,8 @@ export async function suspend(db: Queryable, username: string): Promise<boolean>
   const { account } = await findLocalUser(db, username);
   if (account.suspendedAt !== null) return false;
   await setAccountSuspendedAt(db, account.id, Date.now());
+  // Other servers drop the account and its posts, as after Mastodon's suspension.
+  await federate(db, { type: 'delete-actor', accountId: account.id });
   return true;
 }
 
@@ -151,6 +154,8 @@ export async function unsuspend(db: Queryable, username: string): Promise<boolea
   const { account } = await findLocalUser(db, username);
   if (account.suspendedAt === null) return false;
   await setAccountSuspendedAt(db, account.id, null);
+  // Servers that still know it refresh it; others find it again on the next lookup.
+  await federate(db, { type: 'update-actor', accountId: account.id });
   return true;
 }
 
