@@ -5,6 +5,7 @@
 import { Note, isActor, type Create, type Delete, type Update } from '@fedify/vocab';
 import { findAccountByUri, setAccountSuspendedAt, type Account } from '../../server/db/accounts.repo.ts';
 import { createRemotePost, deleteAllPostsOf, deleteRemotePost, editRemotePost } from '../../server/services/posts/remote-post.service.ts';
+import { severRemoteTies } from '../../server/services/moderation/domain-block-effects.ts';
 import type { FedInboxContext } from '../context.ts';
 import { readNote, type IncomingNote } from '../objects/post-from-note.ts';
 import { remoteAccount, storeActor } from '../remote/remote-accounts.ts';
@@ -77,6 +78,7 @@ export async function onDelete(ctx: FedInboxContext, del: Delete): Promise<void>
     const account = await findAccountByUri(db, objectId.href);
     if (!account || account.domain === null) return;
     await setAccountSuspendedAt(db, account.id, Date.now());
+    await severRemoteTies(db, [account.id]);
     await deleteAllPostsOf(db, account.id);
     return;
   }

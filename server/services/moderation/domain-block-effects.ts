@@ -87,6 +87,13 @@ export async function liftBlock(db: Db, block: DomainBlock, scope: DomainScope, 
   return effects;
 }
 
+/** Ends every follow and request between local accounts and these remote ones (a domain suspended, an actor deleted), telling no one. */
+export async function severRemoteTies(db: Db, remoteIds: number[]): Promise<DomainBlockEffects> {
+  const effects = noEffects();
+  await severLocalTies(db, remoteIds, effects);
+  return effects;
+}
+
 async function severLocalTies(db: Db, remoteIds: number[], effects: DomainBlockEffects): Promise<void> {
   for (;;) {
     const ties = await findLocalTies(db, remoteIds, TIES_PER_QUERY);
