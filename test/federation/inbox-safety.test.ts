@@ -4,7 +4,7 @@
 import test from 'ava';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { databaseTargets } from '../helpers/databases.ts';
-import { blockDomain } from '../../server/services/moderation/domain-blocks.service.ts';
+import { blockDomain, DOMAIN_POLICY_TTL_MS } from '../../server/services/moderation/domain-blocks.service.ts';
 import { remoteId, settle } from './actions.ts';
 import { startInstance, user } from './instances.ts';
 
@@ -31,6 +31,8 @@ for (const target of await databaseTargets()) {
 
     // B suspends A's domain: alice's real, signed Follow is turned away.
     await blockDomain(b.db, { domain: a.domain, severity: 'suspend' });
+    // The server's processes see a block made elsewhere (the CLI) once their policy cache expires.
+    await settle(DOMAIN_POLICY_TTL_MS + 500);
     const bobOnA = await remoteId(a, alice, bob, b);
     await alice.client.v1.accounts.$select(bobOnA).follow();
     await settle(3000);

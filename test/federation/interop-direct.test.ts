@@ -4,7 +4,7 @@
 // nothing of it anywhere.
 import test from 'ava';
 import { databaseTargets } from '../helpers/databases.ts';
-import { api } from './actions.ts';
+import { api, post } from './actions.ts';
 import { eventually, startInstance, user } from './instances.ts';
 import { startStubPeer } from './stub-peer.ts';
 import { createOf, FIXTURE_ACTORS, localAddress, renameActor } from './stub-peer-fixtures.ts';
@@ -33,12 +33,12 @@ for (const target of await databaseTargets()) {
       });
       t.is(conversations.length, 1, 'one conversation, not one per addressee');
       const [conversation] = conversations;
-      t.is(conversation!.lastStatus?.uri, note.id);
+      t.is(conversation!.lastStatus?.uri, String(note.id));
       t.is(conversation!.lastStatus?.visibility, 'direct');
       t.regex(conversation!.lastStatus!.content, /shall we shoot the old harbour on Saturday\?/);
       t.deepEqual(conversation!.accounts.map((a) => a.acct).sort(), [alice.acct, other].sort());
       const mention = (await member.client.v1.notifications.list({ types: ['mention'] }))[0];
-      t.is(mention?.status?.uri, note.id);
+      t.is(mention?.status?.uri, String(note.id));
       t.is(mention?.account.acct, alice.acct);
       seen.push(conversation!.lastStatus!.id);
     }
@@ -52,5 +52,15 @@ for (const target of await databaseTargets()) {
     t.is((await api(instance, 'GET', `/api/v1/statuses/${seen[0]}`, undefined)).status, 404);
     const search = await api(instance, 'GET', `/api/v2/search?q=${encodeURIComponent(String(note.id))}&resolve=true`, dave.token);
     t.deepEqual(search.body.statuses, []);
+
+    // bob answers in the thread: Mastodon gets a direct Note for alice, never a public or followers one.
+    const answer = await post(instance, bob, { status: `@${alice.acct} Saturday works, 7am?`, visibility: 'direct', in_reply_to_id: seen[0] });
+    const delivered = await mastodon.receivedWhere('bob\'s answer', (r) => r.activity.type === 'Create' && (r.activity.object as { id?: string }).id === answer.uri);
+    const reply = delivered.activity.object as { to: string[]; cc?: string[]; inReplyTo: string };
+    t.is(reply.inReplyTo, String(note.id));
+    t.true(reply.to.includes(alice.id));
+    const audience = [...reply.to, ...(reply.cc ?? [])];
+    t.false(audience.some((uri) => uri.endsWith('#Public') || uri === 'as:Public' || uri.endsWith('/followers')), `addressed to people only: ${audience.join(' ')}`);
+    t.is((await bob.client.v1.conversations.list()).length, 1, 'the answer joins the same conversation');
   });
 }

@@ -14,8 +14,15 @@ let acceptCount = 0;
 export async function followStubActor(instance: Instance, follower: TestUser, stub: StubPeer, actor: StubActor): Promise<string> {
   const found = await follower.client.v1.accounts.lookup({ acct: actor.acct });
   await follower.client.v1.accounts.$select(found.id).follow();
-  const ours = localAddress(instance, follower.username).id;
-  const follow = await stub.receivedWhere(`our Follow of ${actor.acct}`, (r) => r.activity.type === 'Follow' && r.activity.actor === ours && r.activity.object === actor.id);
+  await acceptFollow(instance, stub, actor, follower.username);
+  await eventually(`${follower.username} following ${actor.acct}`, async () => (await follower.client.v1.accounts.relationships.fetch({ id: [found.id] }))[0]?.following);
+  return found.id;
+}
+
+/** Waits for our user's Follow of the stub actor and answers it with the stub software's Accept. */
+export async function acceptFollow(instance: Instance, stub: StubPeer, actor: StubActor, username: string): Promise<Received> {
+  const ours = localAddress(instance, username).id;
+  const follow = await stub.receivedWhere(`${username}'s Follow of ${actor.acct}`, (r) => r.activity.type === 'Follow' && r.activity.actor === ours && r.activity.object === actor.id);
   const fixturePerson = stub.software === 'mastodon' ? FIXTURE_ACTORS.mastodonAlice : FIXTURE_ACTORS.pixelfedDana;
   const accept = await stub.fixture(`${stub.software}-accept-follow`, renameActor(fixturePerson, actor.address));
   // Both servers number an Accept by their follow row and echo our Follow (its id, actor and object).
@@ -24,8 +31,7 @@ export async function followStubActor(instance: Instance, follower: TestUser, st
   accept.object = { ...(accept.object as Json), id: follow.activity.id, actor: follow.activity.actor, object: follow.activity.object };
   // The answer goes to the follower's own inbox.
   await stub.deliver(accept, `${ours}/inbox`);
-  await eventually(`${follower.username} following ${actor.acct}`, async () => (await follower.client.v1.accounts.relationships.fetch({ id: [found.id] }))[0]?.following);
-  return found.id;
+  return follow;
 }
 
 /** The stub actor follows our (unlocked) user with Mastodon's Follow; resolves with our Accept as the stub received it. */

@@ -7,7 +7,9 @@ import type { PostingDefaults } from '../../services/accounts/profile-preference
 import { serializeAccount, serializeCredentialAccount, type MastodonAccount, type MastodonCredentialAccount } from '../entities/account.ts';
 
 export function presentAccount(config: Pick<Config, 'publicUrl'>, view: ProfileView): MastodonAccount {
-  return serializeAccount(config, view.account, view.role ? { role: view.role } : null);
+  const entity = serializeAccount(config, view.account, view.role ? { role: view.role } : null);
+  if (view.movedTo) entity.moved = serializeAccount(config, view.movedTo);
+  return entity;
 }
 
 export function presentCredentialAccount(

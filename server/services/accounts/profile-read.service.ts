@@ -25,13 +25,16 @@ export interface ProfileView {
   account: Account;
   /** The login role of a local account; null for remote ones. */
   role: UserRole | null;
+  /** Where the account moved (an accepted Move), shown by apps as "has moved to". */
+  movedTo?: Account | null;
 }
 
 export async function getProfile(db: Queryable, id: number): Promise<ProfileView> {
   const account = await findAccountById(db, id);
   if (!account) throw notFound();
   const roles = await findRolesByAccountIds(db, [id]);
-  return { account, role: roles.get(id) ?? null };
+  const movedTo = account.movedToAccountId === null ? null : ((await findAccountById(db, account.movedToAccountId)) ?? null);
+  return { account, role: roles.get(id) ?? null, movedTo };
 }
 
 /**
