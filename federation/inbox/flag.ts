@@ -28,5 +28,5 @@ export async function onFlag(ctx: FedInboxContext, flag: Flag): Promise<void> {
   const comment = (flag.content?.toString() ?? '').slice(0, 1000);
   const reported = targetId;
   const postIds = posts.filter((p) => p.accountId === reported).map((p) => p.id);
-  await applyOrIgnore('Flag', () => fileReport(ctx.data.db, sender.id, { accountId: reported, postIds, comment, category: 'other' }));
+  await applyOrIgnore('Flag', () => fileReport(ctx.data.db, sender.id, { accountId: reported, postIds, comment, category: 'other', uri: flag.id?.href }));
 }

@@ -47,10 +47,15 @@ function reportFromRow(row: Row): Report {
   };
 }
 
-export type NewReport = Pick<Report, 'id' | 'accountId' | 'targetAccountId' | 'postIds' | 'comment' | 'category' | 'ruleIds' | 'forwardRequested' | 'createdAt'>;
+export type NewReport = Pick<Report, 'id' | 'accountId' | 'targetAccountId' | 'postIds' | 'comment' | 'category' | 'ruleIds' | 'forwardRequested' | 'createdAt'> & {
+  /** A remote Flag's activity id: the same Flag twice is one report. */
+  uri?: string | null;
+};
 
-export async function insertReport(db: Queryable, report: NewReport): Promise<void> {
-  await db('reports').insert({
+/** Inserts the report; false when one with the same uri exists already (a repeated Flag). */
+export async function insertReport(db: Queryable, report: NewReport): Promise<boolean> {
+  const inserted = await db('reports')
+    .insert({
     id: report.id,
     account_id: report.accountId,
     target_account_id: report.targetAccountId,
@@ -60,9 +65,14 @@ export async function insertReport(db: Queryable, report: NewReport): Promise<vo
     rule_ids: JSON.stringify(report.ruleIds),
     forward_requested: report.forwardRequested,
     forwarded: false,
+    uri: report.uri ?? null,
     created_at: report.createdAt,
     updated_at: report.createdAt,
-  });
+  })
+    .onConflict('uri')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
 }
 
 export async function findReportById(db: Queryable, id: number): Promise<Report | undefined> {
@@ -89,4 +99,9 @@ export async function findReportedPosts(db: Queryable, ids: number[]): Promise<P
   if (ids.length === 0) return [];
   const rows: Row[] = await db('posts').whereIn('id', ids);
   return rows.map(postFromRow);
+}
+
+export async function findReportByUri(db: Queryable, uri: string): Promise<Report | undefined> {
+  const row = await db('reports').where({ uri }).first();
+  return row ? reportFromRow(row) : undefined;
 }

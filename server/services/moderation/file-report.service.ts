@@ -5,7 +5,7 @@ import { findAccountById, findRolesByAccountIds } from '../../db/accounts.repo.t
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/knex.ts';
 import { findPostsByIds } from '../../db/posts.repo.ts';
-import { findReportById, insertReport, REPORT_CATEGORIES, type Report, type ReportCategory } from '../../db/reports.repo.ts';
+import { findReportById, findReportByUri, insertReport, REPORT_CATEGORIES, type Report, type ReportCategory } from '../../db/reports.repo.ts';
 import { notFound, unprocessable } from '../../errors.ts';
 import type { AccountView } from '../posts/post-views.ts';
 import { filterVisiblePosts } from '../visibility/post-visibility.ts';
@@ -21,6 +21,8 @@ export interface NewReportInput {
   ruleIds?: number[];
   /** For a remote account: also send the report to its server. */
   forward?: boolean;
+  /** A remote Flag's id: filing it again returns the report filed the first time. */
+  uri?: string;
 }
 
 export interface ReportView {
@@ -51,7 +53,8 @@ export async function fileReport(db: Db, reporterId: number, input: NewReportInp
 
   const now = Date.now();
   const id = newId(now);
-  await insertReport(db, { id, accountId: reporterId, targetAccountId: target.id, postIds, comment, category, ruleIds, forwardRequested: (input.forward ?? false) && target.domain !== null, createdAt: now });
+  const inserted = await insertReport(db, { id, accountId: reporterId, targetAccountId: target.id, postIds, comment, category, ruleIds, forwardRequested: (input.forward ?? false) && target.domain !== null, createdAt: now, uri: input.uri ?? null });
+  const report = inserted ? await findReportById(db, id) : await findReportByUri(db, input.uri!);
   const roles = await findRolesByAccountIds(db, [target.id]);
-  return { report: (await findReportById(db, id))!, target: { account: target, role: roles.get(target.id) ?? null } };
+  return { report: report!, target: { account: target, role: roles.get(target.id) ?? null } };
 }
