@@ -7,20 +7,10 @@ import { Document, Image, Link, Page, Video, type DocumentLoader, type Note } fr
 import { EMBEDDED_ONLY } from './no-fetch.ts';
 import { extension, objectsAt, TOOT, urlIn, type JsonObject } from './raw-json.ts';
 import { hrefOf, textOrNull } from './vocab-values.ts';
+import type { RemoteAttachment } from '../../server/services/media/remote-media.service.ts';
 
-export interface IncomingAttachment {
-  url: string;
-  mediaType: string | null;
-  /** A hint from type and mediaType; the media pipeline decides from the bytes. */
-  kind: 'image' | 'video' | 'gifv' | 'unknown';
-  /** Alt text. */
-  name: string | null;
-  width: number | null;
-  height: number | null;
-  blurhash: string | null;
-  /** Mastodon's focal point, each axis in -1..1. */
-  focus: { x: number; y: number } | null;
-}
+/** The services' shape of a remote attachment (what remote-media.service stores). */
+export type IncomingAttachment = RemoteAttachment;
 
 /** Some servers send sizes as strings; anything but a positive integer is unknown. */
 export function positiveInteger(value: unknown): number | null {

@@ -5,39 +5,18 @@
 // sanitizes it (server/services/text/sanitize.ts).
 import { Hashtag, LanguageString, Link, Mention, Place, type DocumentLoader, type Note } from '@fedify/vocab';
 import { unprocessable } from '../../server/errors.ts';
-import type { PostVisibility } from '../../server/db/posts.repo.ts';
 import { normalizeHashtag } from '../../server/services/text/plain-to-html.ts';
 import { inferVisibility, isPublic } from './addressing.ts';
-import { readAttachments, type IncomingAttachment } from './incoming-attachments.ts';
+import { readAttachments } from './incoming-attachments.ts';
+import type { IncomingNote } from '../../server/services/posts/remote-post-content.ts';
+import type { RemoteAttachment as IncomingAttachment } from '../../server/services/media/remote-media.service.ts';
 import { msFromInstant } from './instant.ts';
 import { EMBEDDED_ONLY } from './no-fetch.ts';
 import { asObject, extension, PIXELFED, type JsonObject } from './raw-json.ts';
 import { hrefOf } from './vocab-values.ts';
 
-export type { IncomingAttachment };
-
-export interface IncomingNote {
-  uri: string;
-  url: string | null;
-  authorUri: string;
-  contentHtml: string;
-  summary: string;
-  sensitive: boolean;
-  language: string | null;
-  /** Epoch ms. */
-  published: number;
-  updated: number | null;
-  inReplyToUri: string | null;
-  visibility: PostVisibility;
-  /** Every to and cc URI other than Public and the author's followers. */
-  recipientUris: string[];
-  mentionUris: string[];
-  /** Normalized as ours are (NFKC, lower case), without `#`. */
-  hashtags: string[];
-  attachments: IncomingAttachment[];
-  location: { name: string | null; latitude: number | null; longitude: number | null } | null;
-  commentsEnabled: boolean;
-}
+// The shapes are the services' (what they store); this module fills them.
+export type { IncomingAttachment, IncomingNote };
 
 export interface ReadNoteOptions {
   /** Accepted for symmetry with Fedify's options, never used: nothing is fetched. */

@@ -132,7 +132,8 @@ function newRow(input: RemoteMediaInput, attachment: RemoteAttachment, position:
   };
 }
 
-function isHttpUrl(text: string): boolean {
+/** An http(s) URL of a sane length: all a remote document may point us at. */
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (url.protocol === 'https:' || url.protocol === 'http:') && text.length <= 2048;

@@ -7,7 +7,8 @@
 import type { Config } from '../../../config/load.ts';
 import type { Db } from '../../db/knex.ts';
 import { attachMedia, findMediaByPostIds, updateMediaDetails, type Media } from '../../db/media.repo.ts';
-import { countPostEdits, insertPostEdit, type MediaSnapshot } from '../../db/post-edits.repo.ts';
+import { insertPostEdit, type MediaSnapshot } from '../../db/post-edits.repo.ts';
+import { keepOriginalVersion } from './post-history.service.ts';
 import { setPostHashtags, setPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
 import { findPostById, updatePost, type Post, type PostChanges } from '../../db/posts.repo.ts';
 import { unprocessable } from '../../errors.ts';
@@ -80,19 +81,7 @@ export async function editPost(db: Db, config: Pick<Config, 'publicUrl' | 'domai
   const caption = text === post.caption ? null : await renderCaption(db, config, text);
   const now = Date.now();
   await db.transaction(async (trx) => {
-    if (contentChanged && (await countPostEdits(trx, id)) === 0) {
-      // The first edit keeps the original too, so the history starts where the post did.
-      await insertPostEdit(trx, {
-        postId: id,
-        caption: post.caption,
-        captionHtml: post.captionHtml,
-        spoilerText: post.spoilerText,
-        sensitive: post.sensitive,
-        media: before,
-        locationName: post.locationName,
-        createdAt: post.createdAt,
-      });
-    }
+    if (contentChanged) await keepOriginalVersion(trx, post, before);
     const changes: PostChanges = {
       kind,
       caption: text,

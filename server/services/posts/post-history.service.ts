@@ -2,7 +2,8 @@
 // (GET /api/v1/statuses/:id/source, what an app's editor starts from).
 import type { Queryable } from '../../db/knex.ts';
 import { findMediaByIds, type Media } from '../../db/media.repo.ts';
-import { listPostEdits, type PostEdit } from '../../db/post-edits.repo.ts';
+import { countPostEdits, insertPostEdit, listPostEdits, type MediaSnapshot, type PostEdit } from '../../db/post-edits.repo.ts';
+import type { Post } from '../../db/posts.repo.ts';
 import type { ViewerId } from '../visibility/post-visibility.ts';
 import type { PostView } from './post-views.ts';
 import { getPostView } from './read-posts.service.ts';
@@ -31,4 +32,22 @@ export async function getPostHistory(db: Queryable, viewer: ViewerId, id: number
     }),
   }));
   return { view, versions };
+}
+
+/**
+ * Before a post's first edit is stored, its original is kept as a version
+ * too, so the history starts where the post did (local and remote edits alike).
+ */
+export async function keepOriginalVersion(trx: Queryable, post: Post, media: MediaSnapshot[]): Promise<void> {
+  if ((await countPostEdits(trx, post.id)) > 0) return;
+  await insertPostEdit(trx, {
+    postId: post.id,
+    caption: post.caption,
+    captionHtml: post.captionHtml,
+    spoilerText: post.spoilerText,
+    sensitive: post.sensitive,
+    media,
+    locationName: post.locationName,
+    createdAt: post.createdAt,
+  });
 }

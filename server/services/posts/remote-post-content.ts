@@ -5,7 +5,7 @@
 import sanitizeHtml from 'sanitize-html';
 import type { Media } from '../../db/media.repo.ts';
 import type { PostKind, PostVisibility } from '../../db/posts.repo.ts';
-import type { RemoteAttachment } from '../media/remote-media.service.ts';
+import { isHttpUrl, type RemoteAttachment } from '../media/remote-media.service.ts';
 import { sanitizeRichText } from '../text/sanitize.ts';
 import { normalizeHashtag } from '../text/plain-to-html.ts';
 import { MAX_LOCATION_NAME_LENGTH, MAX_SPOILER_LENGTH } from './compose-rules.ts';
@@ -149,14 +149,6 @@ function validCoordinates(lat: number | null, lon: number | null): boolean {
   return lat !== null && lon !== null && Number.isFinite(lat) && Number.isFinite(lon) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
 }
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && text.length <= 2048;
-  } catch {
-    return false;
-  }
-}
 
 /** The first `max` code points. */
 function cut(text: string, max: number): string {

@@ -9,7 +9,8 @@ import type { Config } from '../../../config/load.ts';
 import type { Account } from '../../db/accounts.repo.ts';
 import type { Db } from '../../db/knex.ts';
 import { findMediaByPostIds, type Media } from '../../db/media.repo.ts';
-import { countPostEdits, insertPostEdit, type MediaSnapshot } from '../../db/post-edits.repo.ts';
+import { insertPostEdit, type MediaSnapshot } from '../../db/post-edits.repo.ts';
+import { keepOriginalVersion } from './post-history.service.ts';
 import { findMentionsByPostIds, setPostHashtags, setPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
 import { findPostById, findPostByUri, updatePost, type Post } from '../../db/posts.repo.ts';
 import { conversationPostEdited } from '../conversations/conversation-events.ts';
@@ -55,19 +56,7 @@ export async function editRemotePost(db: Db, _config: Pick<Config, 'publicUrl'>,
       content.longitude !== post.longitude ||
       JSON.stringify(before) !== JSON.stringify(after);
 
-    if (contentChanged && (await countPostEdits(trx, post.id)) === 0) {
-      // The first edit keeps the original too, so the history starts where the post did.
-      await insertPostEdit(trx, {
-        postId: post.id,
-        caption: post.caption,
-        captionHtml: post.captionHtml,
-        spoilerText: post.spoilerText,
-        sensitive: post.sensitive,
-        media: before,
-        locationName: post.locationName,
-        createdAt: post.createdAt,
-      });
-    }
+    if (contentChanged) await keepOriginalVersion(trx, post, before);
     await updatePost(
       trx,
       post.id,

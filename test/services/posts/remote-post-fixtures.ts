@@ -9,11 +9,6 @@ import type { Db } from '../../../server/db/knex.ts';
 import { insertLocalAccountAndUser, type User } from '../../../server/db/users.repo.ts';
 import type { IncomingNote } from '../../../server/services/posts/remote-post.service.ts';
 import type { DatabaseTarget } from '../../helpers/databases.ts';
-import type { IncomingNote as ParsedNote } from '../../../federation/objects/post-from-note.ts';
-
-// The service keeps its own IncomingNote (services do not import federation/);
-// the typecheck fails here if the parser's shape drifts from it.
-export const parsedNoteFits: (note: ParsedNote) => IncomingNote = (note) => note;
 
 export async function setup(t: ExecutionContext, target: DatabaseTarget): Promise<{ db: Db; config: Config }> {
   const { db, dataDir, url } = await target.create(t);
