@@ -10,15 +10,18 @@ interface Scenario {
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 
+// A scenario is any bench/<name>.ts but run.ts, _-prefixed files and a
+// scenario's own helpers, named after it with a dash (feed-seed.ts,
+// federation-stub.ts): those export no run(args).
 function scenarios(): string[] {
-  return readdirSync(benchDir)
-    .filter((name) => name.endsWith('.ts') && name !== 'run.ts' && !name.startsWith('_'))
-    .map((name) => name.slice(0, -'.ts'.length))
-    .sort();
+  const names = readdirSync(benchDir)
+    .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.startsWith('_'))
+    .map((file) => file.slice(0, -'.ts'.length));
+  return names.filter((candidate) => !names.some((other) => candidate.startsWith(`${other}-`))).sort();
 }
 
 const [name, ...args] = process.argv.slice(2);
-if (!name || !/^[a-z0-9-]+$/.test(name) || !existsSync(join(benchDir, `${name}.ts`))) {
+if (!name || !/^[a-z0-9-]+$/.test(name) || !existsSync(join(benchDir, `${name}.ts`)) || !scenarios().includes(name)) {
   process.stderr.write(`usage: npm run bench -- <scenario> [options]\nscenarios: ${scenarios().join(', ')}\n`);
   process.exit(2);
 }

@@ -17,7 +17,7 @@ import { registerCollections } from './collections/register.ts';
 import { registerPostObjects } from './post-objects.ts';
 import { registerInboxListeners } from './inbox/register.ts';
 import { withRegisteredExtras } from './outbox/activity-extras.ts';
-import { VIEWFINDER_VERSION } from '../server/api/entities/instance.ts';
+import { createLoaderFactories } from './document-loader.ts';
 
 export const INBOX_JOB = 'fedify.inbox';
 export const OUTBOX_JOB = 'fedify.outbox';
@@ -33,6 +33,16 @@ export interface FederationDeps {
   registry?: JobRegistry;
 }
 
+/**
+ * Fedify orders a post's activities per receiving server; per inbox is all
+ * that matters (a Delete after its Create), and it lets the deliveries of one
+ * post to many inboxes of one server run side by side instead of in a line.
+ */
+function perInbox(message: unknown, key: string): string {
+  const inbox = (message as { type?: unknown; inbox?: unknown } | null)?.inbox;
+  return typeof inbox === 'string' ? `${key}\n${inbox}` : key;
+}
+
 export async function createViewfinderFederation(deps: FederationDeps): Promise<Federation<FederationData>> {
   const { config, db } = deps;
   const registry = deps.registry ?? new JobRegistry();
@@ -44,20 +54,22 @@ export async function createViewfinderFederation(deps: FederationDeps): Promise<
   registerInboxListeners(builder);
 
   const log = getLogger('federation');
+  const kv = createKvStore(db);
   return builder.build({
-    kv: createKvStore(db),
+    kv,
+    // Our loaders (safeFetch: private addresses refused unless a local trial
+    // allows them, size and time limits, our User-Agent) for every fetch.
+    ...createLoaderFactories({ config, kv }),
     queue: {
       // Retries are our queue's (nativeRetrial): deliveries back off from
       // federationRetryBaseMs (a minute) to six hours over about two days, as
       // Mastodon retries; an inbox message a few times over an hour.
       inbox: createMessageQueue({ db, registry, jobType: INBOX_JOB, priority: 5, maxAttempts: 10, backoffBaseMs: 10_000, backoffMaxMs: HOUR_MS }),
-      outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: config.federation.retryBaseMs, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras }),
+      outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: config.federation.retryBaseMs, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras, orderingKeyOf: perInbox }),
       fanout: createMessageQueue({ db, registry, jobType: FANOUT_JOB, priority: 1, maxAttempts: 10, backoffBaseMs: 5_000, backoffMaxMs: HOUR_MS, prepare: withRegisteredExtras }),
     },
     manuallyStartQueue: true,
     origin: config.publicUrl,
-    allowPrivateAddress: config.allowPrivateAddresses,
-    userAgent: { software: `Viewfinder/${VIEWFINDER_VERSION}`, url: new URL(config.publicUrl) },
     permanentFailureStatusCodes: [404, 410],
     // A server that keeps failing is held back: its deliveries wait (and
     // are tried rarely) instead of clogging the queue, for up to two days.

@@ -41,6 +41,8 @@ export interface MessageQueueOptions {
   backoffMaxMs?: number;
   /** Rewrites each message as it is enqueued (outgoing activities get what Fedify's vocabulary lacks). */
   prepare?: (message: unknown) => unknown;
+  /** Narrows a message's ordering key (deliveries: per inbox rather than per server). */
+  orderingKeyOf?: (message: unknown, key: string) => string;
 }
 
 export interface DbMessageQueue extends MessageQueue {
@@ -98,6 +100,8 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
   async function enqueueAll(target: Queryable, given: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
     if (given.length === 0) return;
     const messages = options.prepare ? given.map(options.prepare) : given;
+    const narrowed = enqueueOptions.orderingKey != null && options.orderingKeyOf && messages.length === 1 ? options.orderingKeyOf(messages[0], enqueueOptions.orderingKey) : enqueueOptions.orderingKey;
+    if (narrowed !== enqueueOptions.orderingKey) enqueueOptions = { ...enqueueOptions, orderingKey: narrowed };
     const withDelay = { ...jobOptions, delayMs: delayMs(enqueueOptions) };
     const key = enqueueOptions.orderingKey;
     if (key == null) {

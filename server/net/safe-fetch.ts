@@ -41,6 +41,14 @@ export interface SafeFetchOptions {
   timeoutMs: number;
   accept?: string;
   userAgent?: string;
+  /**
+   * Extra request headers, replacing ours of the same name (Accept and
+   * User-Agent included; Accept-Encoding stays identity).
+   * A function is asked anew for each hop, with that hop's URL, so a request
+   * signature (Host, Date, Signature) is made for the URL it is sent to and
+   * never handed to a redirect's target for another.
+   */
+  headers?: RequestHeaders | ((url: URL) => RequestHeaders | Promise<RequestHeaders>);
   /** Redirects followed before giving up (default 3). */
   maxRedirects?: number;
   /** Stops the fetch early (a job's signal when its worker stops); reported as 'network'. */
@@ -51,6 +59,8 @@ export interface SafeFetchOptions {
    */
   isAllowedAddress?: (address: string) => boolean;
 }
+
+export type RequestHeaders = Readonly<Record<string, string>>;
 
 export interface SafeFetchResponse {
   /** The URL the body came from, after redirects. */
@@ -73,7 +83,8 @@ export async function safeFetch(url: string | URL, options: SafeFetchOptions): P
   try {
     for (let redirects = 0; ; redirects++) {
       const addresses = await resolveAllowed(current, allowed, signal);
-      const response = await send(current, addresses, options, signal);
+      const extra = typeof options.headers === 'function' ? await abortable(Promise.resolve(options.headers(new URL(current.href))), signal) : options.headers;
+      const response = await send(current, addresses, requestHeaders(options, extra), signal);
       const status = response.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
         response.destroy(); // a redirect's body is of no interest
@@ -162,7 +173,16 @@ function pinnedLookup(addresses: LookupAddress[]) {
   };
 }
 
-function send(url: URL, addresses: LookupAddress[], options: SafeFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+/** Our headers, then the caller's, by lower-case name so one of theirs replaces ours whatever its case. */
+function requestHeaders(options: SafeFetchOptions, extra: RequestHeaders | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: options.accept ?? '*/*', 'user-agent': options.userAgent ?? DEFAULT_USER_AGENT };
+  for (const [name, value] of Object.entries(extra ?? {})) headers[name.toLowerCase()] = value;
+  // Not the caller's to change: sizes are counted on the wire, so no compressed body that grows past the limit once inflated.
+  headers['accept-encoding'] = 'identity';
+  return headers;
+}
+
+function send(url: URL, addresses: LookupAddress[], headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
   const host = hostOf(url);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -172,12 +192,8 @@ function send(url: URL, addresses: LookupAddress[], options: SafeFetchOptions, s
       port: url.port || undefined,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
-      headers: {
-        Accept: options.accept ?? '*/*',
-        'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT,
-        // Sizes are counted on the wire: no compressed body that grows past the limit once inflated.
-        'Accept-Encoding': 'identity',
-      },
+      // A Host among them is sent as given (Node adds its own only when there is none).
+      headers,
       lookup: pinnedLookup(addresses),
       // TLS checks the certificate against the name, whatever address we connect to.
       servername: isIP(host) === 0 ? host : undefined,

@@ -203,3 +203,29 @@ test('the caller\'s signal stops a fetch', async (t) => {
   setTimeout(() => controller.abort(), 100);
   await refusal(t, safeFetch(`${base}/`, { ...allowed, signal: controller.signal }), 'network');
 });
+
+test('extra headers are sent, replace ours of the same name whatever their case, and a function of them is asked again for each hop', async (t) => {
+  const { base, requests } = await serve(t, (req, res) => {
+    if (req.url === '/from') res.writeHead(302, { Location: '/to?x=1' }).end();
+    else res.end('ok');
+  });
+  await safeFetch(`${base}/plain`, { ...allowed, accept: 'image/*', headers: { ACCEPT: 'application/activity+json', Date: 'Tue, 07 Jun 2022 20:51:35 GMT', 'Accept-Encoding': 'gzip' } });
+  t.is(requests[0]!.headers.accept, 'application/activity+json');
+  t.is(requests[0]!.headers.date, 'Tue, 07 Jun 2022 20:51:35 GMT');
+  t.is(requests[0]!.headers['accept-encoding'], 'identity', 'bodies stay uncompressed, so the size limit counts what we keep');
+  t.is(requests[0]!.rawHeaders.filter((name) => name.toLowerCase() === 'accept').length, 1, 'one Accept, not ours and theirs');
+
+  const asked: string[] = [];
+  const response = await safeFetch(`${base}/from`, {
+    ...allowed,
+    headers: async (url) => {
+      asked.push(url.href);
+      return { Host: url.host, Signature: `for ${url.pathname}${url.search}` };
+    },
+  });
+  t.is(response.body.toString(), 'ok');
+  t.deepEqual(asked, [`${base}/from`, `${base}/to?x=1`]);
+  t.is(requests[1]!.headers.signature, 'for /from');
+  t.is(requests[2]!.headers.signature, 'for /to?x=1', 'the redirect target got a header made for it, not the first hop\'s');
+  t.is(requests[2]!.headers.host, new URL(base).host);
+});
