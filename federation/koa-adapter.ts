@@ -5,7 +5,7 @@
 // Fedify does not answer (not its route, or a browser asking for HTML) goes on
 // to our own routers untouched, which is how the same URL serves JSON-LD to
 // servers and HTML to people.
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type Koa from 'koa';
 import type { Federation } from '@fedify/fedify';
 import type { FederationData } from './context.ts';
@@ -17,6 +17,22 @@ export interface KoaFederationOptions {
   publicUrl: string;
   /** True when activities from this host are refused outright (an admin's domain block). */
   refuseHost?: (host: string) => Promise<boolean>;
+  /** Largest inbox POST body, bytes (the JSON body limit). */
+  maxBodyBytes: number;
+}
+
+/** The request body as a stream that fails once it passes `max` bytes, so an endless POST is cut off. */
+function limitedBody(req: Readable, max: number): { stream: ReadableStream<Uint8Array>; overflowed: () => boolean } {
+  let seen = 0;
+  const limited = req.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        done(seen > max ? new Error(`inbox body is larger than ${max} bytes`) : null, chunk);
+      },
+    }),
+  );
+  return { stream: Readable.toWeb(limited) as ReadableStream<Uint8Array>, overflowed: () => seen > max };
 }
 
 /** The host of the key that signed a request (draft-cavage `Signature` or RFC 9421 `Signature-Input`), if it names one. */
@@ -32,7 +48,7 @@ export function signingKeyHost(headers: Koa.Request['headers']): string | null {
 }
 
 // Paths Fedify routes. Anything else skips it without building a Request.
-const FEDERATION_PATH = /^\/(\.well-known\/(webfinger|nodeinfo|host-meta)|nodeinfo\/|users\/|inbox$|actor$)/;
+const FEDERATION_PATH = /^\/(\.well-known\/(webfinger|nodeinfo|host-meta)|nodeinfo\/|users\/|inbox$)/;
 const INBOX_PATH = /^\/(inbox|users\/[^/]+\/inbox)$/;
 
 export function federationMiddleware(options: KoaFederationOptions): Koa.Middleware {
@@ -50,24 +66,35 @@ export function federationMiddleware(options: KoaFederationOptions): Koa.Middlew
       ctx.body = { error: 'This server does not accept activities from your domain' };
       return;
     }
+    if (withBody && Number(ctx.get('content-length') || 0) > options.maxBodyBytes) {
+      ctx.status = 413;
+      ctx.body = { error: `Request body is larger than the limit of ${options.maxBodyBytes} bytes` };
+      return;
+    }
 
     const headers = new Headers();
     for (const [name, value] of Object.entries(ctx.req.headers)) {
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else if (value !== undefined) headers.set(name, value);
     }
+    const body = withBody ? limitedBody(ctx.req, options.maxBodyBytes) : null;
     const request = new Request(new URL(ctx.originalUrl, origin), {
       method,
       headers,
-      body: withBody ? (Readable.toWeb(ctx.req) as ReadableStream<Uint8Array>) : undefined,
+      body: body?.stream,
       // Node's fetch needs this for a streamed body.
       ...(withBody ? { duplex: 'half' } : {}),
     } as RequestInit);
 
     // Fedify hands back what these callbacks return: this very object means "not mine".
     const notMine = new Response(null, { status: 404 });
-    const response = await federation.fetch(request, { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine });
-    if (response === notMine) return next();
+    let response = await federation.fetch(request, { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine }).catch((error: unknown) => {
+      if (!body?.overflowed()) throw error;
+      return notMine;
+    });
+    // However Fedify met the cut-off stream, the sender is told why.
+    if (body?.overflowed()) response = Response.json({ error: `Request body is larger than the limit of ${options.maxBodyBytes} bytes` }, { status: 413 });
+    else if (response === notMine) return next();
     ctx.status = response.status;
     response.headers.forEach((value, name) => {
       // koa sets its own length and encoding from the body.

@@ -20,6 +20,7 @@ export async function createWebFederation(config: Config, db: Db): Promise<WebFe
     federation,
     contextData: { db, config },
     publicUrl: config.publicUrl,
+    maxBodyBytes: config.bodyLimitBytes,
     refuseHost: async (host) => (await domainPolicy(db, host)).suspended,
   });
   return { federation, middleware };

@@ -2,11 +2,25 @@
 // not the claimed actor's are answered 401 and change nothing; a Follow from
 // a domain the admin suspended is refused (403) and leaves no request.
 import test from 'ava';
+import { request } from 'node:http';
 import { generateCryptoKeyPair, signRequest } from '@fedify/fedify';
 import { databaseTargets } from '../helpers/databases.ts';
 import { blockDomain, DOMAIN_POLICY_TTL_MS } from '../../server/services/moderation/domain-blocks.service.ts';
 import { remoteId, settle } from './actions.ts';
 import { startInstance, user } from './instances.ts';
+
+/** The status a POST gets, read even when the server answers before taking the whole body (as it should for an oversized one). */
+function postStatus(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/activity+json', ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', (error) => setTimeout(() => reject(error), 1000));
+    for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.slice(i, i + 64 * 1024));
+    req.end();
+  });
+}
 
 for (const target of await databaseTargets()) {
   test(`${target.name}: unsigned and forged inbox POSTs are refused; a suspended domain's Follow is refused`, async (t) => {
@@ -19,6 +33,11 @@ for (const target of await databaseTargets()) {
 
     const unsigned = await fetch(inbox, { method: 'POST', headers: { 'Content-Type': 'application/activity+json' }, body: follow });
     t.is(unsigned.status, 401);
+
+    // Bodies past the size limit are refused, declared or streamed.
+    const huge = JSON.stringify({ ...JSON.parse(follow), padding: 'x'.repeat(2 * 1024 * 1024) });
+    t.is(await postStatus(inbox, huge, { 'Content-Length': String(Buffer.byteLength(huge)) }), 413);
+    t.is(await postStatus(inbox, huge, { 'Transfer-Encoding': 'chunked' }), 413);
 
     // Signed with a fresh key under alice's real key id: the signature does not verify against her published key.
     const { privateKey } = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
