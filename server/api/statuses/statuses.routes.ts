@@ -20,6 +20,7 @@ import { getPostView, getPostViews, getThread, listArchive, listProfilePosts } f
 import { booleanParam, idListParam, parseId, stringParam } from '../accounts/params.ts';
 import { serializeStatus, serializeStatusEdits } from '../entities/status.ts';
 import { readBody, readNewPost, readPostEdit } from './status-params.ts';
+import { resolveUnknownMentions } from '../../../federation/mention-resolver.ts';
 
 export function createStatusesRouter(deps: ApiDeps): Router {
   const { config, db } = deps;
@@ -36,7 +37,9 @@ export function createStatusesRouter(deps: ApiDeps): Router {
 
   router.post('/api/v1/statuses', requireScopes('write:statuses'), idempotency(deps), async (ctx) => {
     const { user, account, appId } = signedIn(ctx);
-    const post = await createPost(db, config, { account, user, appId }, readNewPost(await readBody(ctx)));
+    const input = readNewPost(await readBody(ctx));
+    await resolveUnknownMentions(deps.federation, { db, config }, input.text);
+    const post = await createPost(db, config, { account, user, appId }, input);
     ctx.body = await reread(ctx, post.id);
   });
 
@@ -52,7 +55,9 @@ export function createStatusesRouter(deps: ApiDeps): Router {
 
   router.put('/api/v1/statuses/:id', requireScopes('write:statuses'), async (ctx) => {
     const id = idOf(ctx);
-    await editPost(db, config, signedIn(ctx).account.id, id, readPostEdit(await readBody(ctx)));
+    const input = readPostEdit(await readBody(ctx));
+    await resolveUnknownMentions(deps.federation, { db, config }, input.text);
+    await editPost(db, config, signedIn(ctx).account.id, id, input);
     ctx.body = await reread(ctx, id);
   });
 
