@@ -27,6 +27,22 @@ export async function startBenchServer(
   env: NodeJS.ProcessEnv,
   options: { role: 'all' | 'web'; startTimeoutMs: number },
 ): Promise<{ url: string; child: ChildProcess }> {
+  // The port found free may be taken before the server binds it (tests running
+  // beside the bench start servers too): then once more on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(dataDir, env, options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOnce(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  options: { role: 'all' | 'web'; startTimeoutMs: number },
+): Promise<{ url: string; child: ChildProcess }> {
   // A free port chosen here, not read from the log: at --log=warning the server prints nothing on start.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

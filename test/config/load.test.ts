@@ -96,3 +96,15 @@ test('private addresses are allowed only for an http:// local trial', (t) => {
   t.regex(problems[0]!, /^VIEWFINDER_ALLOW_PRIVATE_ADDRESSES: /);
   t.regex(problemsOf(() => loadConfig({ env: { VIEWFINDER_PUBLIC_URL: 'https://photos.example/app' }, cwd }))[0]!, /^VIEWFINDER_PUBLIC_URL: /);
 });
+
+test('home feed numbers: 800 entries, batches of 1,000, a trim in 32 by default; each one settable and checked', (t) => {
+  const cwd = tempDir(t);
+  t.deepEqual(loadConfig({ env: {}, cwd, persistSecret: false }).homeFeed, { size: 800, fanoutBatch: 1000, trimOneIn: 32 });
+  const env = { VIEWFINDER_HOME_FEED_SIZE: '400', VIEWFINDER_HOME_FEED_FANOUT_BATCH: '250', VIEWFINDER_HOME_FEED_TRIM_ONE_IN: '1' };
+  t.deepEqual(loadConfig({ env, cwd, persistSecret: false }).homeFeed, { size: 400, fanoutBatch: 250, trimOneIn: 1 });
+  const problems = problemsOf(() => loadConfig({ env: { VIEWFINDER_HOME_FEED_SIZE: '5', VIEWFINDER_HOME_FEED_FANOUT_BATCH: 'lots', VIEWFINDER_HOME_FEED_TRIM_ONE_IN: '0' }, cwd, persistSecret: false }));
+  t.is(problems.length, 3);
+  t.regex(problems[0]!, /^VIEWFINDER_HOME_FEED_SIZE: must be at least 20/);
+  t.regex(problems[1]!, /^VIEWFINDER_HOME_FEED_FANOUT_BATCH: must be a number/);
+  t.regex(problems[2]!, /^VIEWFINDER_HOME_FEED_TRIM_ONE_IN: must be at least 1/);
+});

@@ -25,27 +25,45 @@ export interface HomePresenterOptions {
 export const RENDERED_STATUS_CACHE: HomePresenterOptions = { maxEntries: 20_000, ttlMs: 60_000 };
 
 interface Rendered {
-  version: string;
+  /** What the render depends on that the page's row carries (versionOf), compared field by field. */
+  version: number[];
   /** The Status JSON without favourited/reblogged/muted/bookmarked, and without its closing brace. */
   head: Buffer;
   storedAt: number;
 }
 
-function versionOf(entry: HomeFeedEntry): string {
+/**
+ * The post's updated_at and counts and its author's updated_at, counts and
+ * last post time: numbers read with the page, so no string is built per entry
+ * and request (a miss builds this array once).
+ */
+function versionOf(entry: HomeFeedEntry): number[] {
   const { post, author } = entry;
-  return `${post.updatedAt}|${post.likesCount}|${post.reblogsCount}|${post.commentsCount}|${author.updatedAt}|${author.followersCount}|${author.followingCount}|${author.postsCount}|${author.lastPostAt}`;
+  return [post.updatedAt, post.likesCount, post.reblogsCount, post.commentsCount, author.updatedAt, author.followersCount, author.followingCount, author.postsCount, author.lastPostAt ?? -1];
 }
 
-/** The eight endings: the flags in serializeStatus' order, then the closing brace. */
-const ENDINGS = new Map<string, Buffer>();
-for (const liked of [false, true]) {
-  for (const reblogged of [false, true]) {
-    for (const bookmarked of [false, true]) {
-      ENDINGS.set(`${liked}${reblogged}${bookmarked}`, Buffer.from(`,"favourited":${liked},"reblogged":${reblogged},"muted":false,"bookmarked":${bookmarked}}`));
-    }
-  }
+function isCurrent(version: number[], entry: HomeFeedEntry): boolean {
+  const { post, author } = entry;
+  return (
+    version[0] === post.updatedAt &&
+    version[1] === post.likesCount &&
+    version[2] === post.reblogsCount &&
+    version[3] === post.commentsCount &&
+    version[4] === author.updatedAt &&
+    version[5] === author.followersCount &&
+    version[6] === author.followingCount &&
+    version[7] === author.postsCount &&
+    version[8] === (author.lastPostAt ?? -1)
+  );
 }
-const ending = (state: HomeFeedEntry['state']) => ENDINGS.get(`${state.liked}${state.reblogged}${state.bookmarked}`)!;
+
+/** The eight endings, indexed by liked·4 + reblogged·2 + bookmarked: the flags in serializeStatus' order, then the closing brace. */
+const ENDINGS: Buffer[] = [];
+for (let index = 0; index < 8; index++) {
+  const [liked, reblogged, bookmarked] = [(index & 4) !== 0, (index & 2) !== 0, (index & 1) !== 0];
+  ENDINGS.push(Buffer.from(`,"favourited":${liked},"reblogged":${reblogged},"muted":false,"bookmarked":${bookmarked}}`));
+}
+const ending = (state: HomeFeedEntry['state']) => ENDINGS[(state.liked ? 4 : 0) + (state.reblogged ? 2 : 0) + (state.bookmarked ? 1 : 0)]!;
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']');
@@ -71,37 +89,36 @@ export function createHomePresenter(config: Config, options: HomePresenterOption
     cache.set(id, rendered);
   }
 
+  /** The cached head for this entry, if current. */
+  function hit(entry: HomeFeedEntry, viewerId: number, now: number): Buffer | null {
+    if (!cacheable(entry, viewerId)) return null;
+    const rendered = cache.get(entry.post.id);
+    return rendered && now - rendered.storedAt < options.ttlMs && isCurrent(rendered.version, entry) ? rendered.head : null;
+  }
+
   return {
     async render(db, viewerId, entries, now = Date.now()) {
-      const parts: (Buffer[] | null)[] = new Array(entries.length).fill(null);
-      const misses: number[] = [];
-      entries.forEach((entry, i) => {
-        if (cacheable(entry, viewerId)) {
-          const hit = cache.get(entry.post.id);
-          if (hit && hit.version === versionOf(entry) && now - hit.storedAt < options.ttlMs) {
-            parts[i] = [hit.head, ending(entry.state)];
-            return;
-          }
-        }
-        misses.push(i);
-      });
-      if (misses.length > 0) {
-        const views = new Map((await postViewsFor(db, viewerId, misses.map((i) => entries[i]!.post.id))).map((view) => [view.post.id, view]));
-        for (const i of misses) {
-          const entry = entries[i]!;
-          const view = views.get(entry.post.id);
-          if (!view) continue; // the policy, applied again, said no
+      // Each entry is one buffer (a fresh render) or a head and an ending (from cache).
+      const heads: (Buffer | null)[] = entries.map((entry) => hit(entry, viewerId, now));
+      const fresh = new Map<number, Buffer>();
+      const misses = new Map(entries.filter((_entry, i) => heads[i] === null).map((entry) => [entry.post.id, entry]));
+      if (misses.size > 0) {
+        for (const view of await postViewsFor(db, viewerId, [...misses.keys()])) {
           const status = serializeStatus(config, view);
-          parts[i] = [Buffer.from(JSON.stringify(status))];
-          if (cacheable(entry, viewerId)) store(entry.post.id, { version: versionOf(entry), head: headOf(status), storedAt: now });
+          fresh.set(view.post.id, Buffer.from(JSON.stringify(status)));
+          const entry = misses.get(view.post.id);
+          if (entry && cacheable(entry, viewerId)) store(entry.post.id, { version: versionOf(entry), head: headOf(status), storedAt: now });
         }
       }
       const chunks: Buffer[] = [OPEN];
-      for (const part of parts) {
-        if (part === null) continue;
+      entries.forEach((entry, i) => {
+        const head = heads[i];
+        const body = head === null ? fresh.get(entry.post.id) : head;
+        if (body === undefined) return; // the policy, applied again, said no
         if (chunks.length > 1) chunks.push(COMMA);
-        chunks.push(...part);
-      }
+        chunks.push(body);
+        if (head !== null) chunks.push(ending(entry.state));
+      });
       chunks.push(CLOSE);
       return Buffer.concat(chunks);
     },

@@ -1,13 +1,10 @@
-// The home feeds' numbers and job names (docs/decisions/0005). The numbers are
-// constants until config/ has settings for them; tests pass their own through
-// registerFeedJobs' tuning argument.
+// The home feeds' numbers and job names (docs/decisions/0005). Feed size,
+// fan-out batch and trim rate are operator settings (config/settings.ts:
+// VIEWFINDER_HOME_FEED_SIZE, _FANOUT_BATCH, _TRIM_ONE_IN, whose defaults are
+// 800, 1,000 and 32); the rest are constants here. Tests pass their own
+// numbers through registerFeedJobs' tuning argument.
+import type { Config } from '../../../config/load.ts';
 
-/** Entries each home feed keeps, newest first (Mastodon's number). */
-export const FEED_SIZE = 800;
-/** Follower rows one fan-out transaction inserts (DESIGN.md: about a thousand). */
-export const FANOUT_BATCH = 1000;
-/** A delivery trims a recipient's feed once in this many posts, chosen by ids (trimming costs a walk of the feed). */
-export const TRIM_ONE_IN = 32;
 /** Recent posts of a newly followed account that come into the follower's feed. */
 export const BACKFILL_POSTS = 40;
 /** Feeds one trim transaction works on. */
@@ -16,8 +13,11 @@ export const TRIM_CHUNK = 100;
 export const REMOVE_BATCH = 1000;
 
 export interface FeedTuning {
+  /** Entries each home feed keeps, newest first. */
   feedSize: number;
+  /** Follower rows one fan-out transaction inserts (DESIGN.md: about a thousand). */
   fanoutBatch: number;
+  /** A delivery trims a recipient's feed once in this many posts, chosen by ids (trimming costs a walk of the feed). */
   trimOneIn: number;
   /** How long after a fan-out its trims become due (see TRIM_DELAY_MS). */
   trimDelayMs: number;
@@ -40,4 +40,14 @@ export const REMOVE_AUTHOR_JOB = 'feed.remove';
 export const TRIM_PRIORITY = -1;
 export const TRIM_DELAY_MS = 10_000;
 
-export const DEFAULT_TUNING: FeedTuning = { feedSize: FEED_SIZE, fanoutBatch: FANOUT_BATCH, trimOneIn: TRIM_ONE_IN, trimDelayMs: TRIM_DELAY_MS, backfillPosts: BACKFILL_POSTS };
+/** The numbers the feed jobs run with: the configured ones, then the constants, then `overrides` (tests). */
+export function feedTuning(config: Pick<Config, 'homeFeed'>, overrides: Partial<FeedTuning> = {}): FeedTuning {
+  return {
+    feedSize: config.homeFeed.size,
+    fanoutBatch: config.homeFeed.fanoutBatch,
+    trimOneIn: config.homeFeed.trimOneIn,
+    trimDelayMs: TRIM_DELAY_MS,
+    backfillPosts: BACKFILL_POSTS,
+    ...overrides,
+  };
+}

@@ -99,7 +99,8 @@ export async function countUnreadNotifications(db: Queryable, recipientId: numbe
     const postIds = [...new Set(rows.map((row) => row.postId).filter((id): id is number => id !== null))];
     const visible = await visibleStatusIds(db, recipientId, postIds);
     for (const row of rows) {
-      if (row.postId === null ? ACCOUNT_NOTIFICATION_TYPES.includes(row.type) : visible.has(row.postId)) counted += 1;
+      // As hydrateNotifications decides: an account notification always, any other only with a post the recipient may see.
+      if (ACCOUNT_NOTIFICATION_TYPES.includes(row.type) || (row.postId !== null && visible.has(row.postId))) counted += 1;
       if (counted >= limit) return counted;
     }
     if (rows.length < limit) return counted;

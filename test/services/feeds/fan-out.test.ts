@@ -5,7 +5,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { loadConfig } from '../../../config/load.ts';
 import { newId } from '../../../server/db/ids.ts';
+import { fanOutPost } from '../../../server/services/feeds/fan-out.job.ts';
 import { feedAuthorRemoved, feedFollowStarted } from '../../../server/services/feeds/feed-events.ts';
+import { DELIVER_JOB, feedTuning } from '../../../server/services/feeds/feed-settings.ts';
 import { deletePost } from '../../../server/services/posts/delete-post.service.ts';
 import { databaseTargets, type DatabaseTarget } from '../../helpers/databases.ts';
 import { feedOf, feedWorker, insertAccounts, insertFollows, publish, readersOf } from './feed-fixtures.ts';
@@ -147,6 +149,31 @@ for (const target of await databaseTargets()) {
     t.deepEqual(feed.slice(1), old.slice(-799).reverse());
     // The author's own feed has one entry: nothing to trim.
     t.deepEqual(await feedOf(db, author!), [post.id]);
+  });
+
+  test(`${target.name}: the jobs run with the configured feed size, fan-out batch and trim rate`, async (t) => {
+    const { db, dataDir, url } = await target.create(t);
+    const env = { VIEWFINDER_DATA_DIR: dataDir, DATABASE_URL: url, VIEWFINDER_HOME_FEED_SIZE: '20', VIEWFINDER_HOME_FEED_FANOUT_BATCH: '10', VIEWFINDER_HOME_FEED_TRIM_ONE_IN: '1' };
+    const config = loadConfig({ env, cwd: dataDir, persistSecret: false });
+    const [author] = await insertAccounts(db, 1, 'c');
+    const readers = await insertAccounts(db, 25, 'cr');
+    await insertFollows(db, readers, author!);
+    // 30 older posts already in the first reader's feed.
+    const start = Date.now() - 1_000_000;
+    const old = Array.from({ length: 30 }, (_, i) => newId(start + i * 1000));
+    await db('posts').insert(old.map((id) => ({ id, account_id: author, kind: 'photo', visibility: 'public', created_at: start, updated_at: start })));
+    await db('home_feed').insert(old.map((post_id) => ({ account_id: readers[0], post_id, author_account_id: author, reason: 'follow' })));
+    const post = await publish(db, author!);
+
+    // The planner with the configured numbers (trims due at once, as feedWorker has them): 25 followers in batches of 10, the first delivered at once.
+    await fanOutPost(db, { postId: post.id }, feedTuning(config, { trimDelayMs: 0 }));
+    t.is(Number((await db('jobs').where({ type: DELIVER_JOB }).count({ n: '*' }).first())!.n), 2);
+    // The registered jobs (config, no numbers of the test's own but the trim delay) finish it and trim every feed to 20.
+    await feedWorker(db, config).runUntilIdle();
+    t.is((await readersOf(db, post.id)).size, 26);
+    const feed = await feedOf(db, readers[0]!);
+    t.is(feed.length, 20);
+    t.deepEqual(feed, [post.id, ...old.slice(-19).reverse()]);
   });
 
   test(`${target.name}: with the default numbers, about one delivery in 32 trims a feed`, async (t) => {
