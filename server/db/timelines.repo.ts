@@ -260,9 +260,14 @@ export interface PublicFilter {
   onlyMedia?: boolean;
 }
 
-/** Public posts that are listed publicly: never unlisted, archived, deleted or reblogs. */
+/**
+ * Public posts that are listed publicly: never unlisted, archived, deleted or
+ * reblogs, nor by a silenced account (an admin's silence or domain silence
+ * keeps an account off the public timelines, as on Mastodon).
+ */
 function publicPosts(db: Queryable, filter: PublicFilter): Knex.QueryBuilder {
   const q = db('posts').where('posts.visibility', 'public').whereNull('posts.deleted_at').whereNull('posts.archived_at').whereNull('posts.reblog_of_id');
+  q.whereNotExists((s) => s.select(db.raw('1')).from('accounts as silenced').whereRaw('silenced.id = posts.account_id').whereNotNull('silenced.silenced_at'));
   if (filter.local || filter.remote) {
     q.join('accounts', 'accounts.id', 'posts.account_id');
     if (filter.local) q.whereNull('accounts.domain');
