@@ -27,7 +27,8 @@ Severities:
   suspend  its accounts are suspended: nothing from them is shown or accepted,
            and every follow and follow request between them and local
            accounts is removed (unblocking does not bring those back)
-  silence  its accounts are limited (apps show them as such); follows stay
+  silence  its accounts are limited and kept off the public timelines;
+           their followers still see them; follows stay
   noop     no change to its accounts; use with --reject-media or --reject-reports
 A block covers subdomains too: blocking example.com covers media.example.com.
 A domain may name a port (127.0.0.1:3002); without one it covers every port.`;
