@@ -143,9 +143,11 @@ async function shiftRole(db: Queryable, username: string, step: 1 | -1): Promise
 export async function suspend(db: Queryable, username: string): Promise<boolean> {
   const { account } = await findLocalUser(db, username);
   if (account.suspendedAt !== null) return false;
-  await setAccountSuspendedAt(db, account.id, Date.now());
-  // Other servers drop the account and its posts, as after Mastodon's suspension.
-  await federate(db, { type: 'delete-actor', accountId: account.id });
+  await db.transaction(async (trx) => {
+    await setAccountSuspendedAt(trx, account.id, Date.now());
+    // Other servers drop the account and its posts, as after Mastodon's suspension.
+    await federate(trx, { type: 'delete-actor', accountId: account.id });
+  });
   return true;
 }
 
@@ -153,9 +155,11 @@ export async function suspend(db: Queryable, username: string): Promise<boolean>
 export async function unsuspend(db: Queryable, username: string): Promise<boolean> {
   const { account } = await findLocalUser(db, username);
   if (account.suspendedAt === null) return false;
-  await setAccountSuspendedAt(db, account.id, null);
-  // Servers that still know it refresh it; others find it again on the next lookup.
-  await federate(db, { type: 'update-actor', accountId: account.id });
+  await db.transaction(async (trx) => {
+    await setAccountSuspendedAt(trx, account.id, null);
+    // Servers that still know it refresh it; others find it again on the next lookup.
+    await federate(trx, { type: 'update-actor', accountId: account.id });
+  });
   return true;
 }
 

@@ -13,6 +13,9 @@ export async function requestOutboxBackfill(db: Queryable, account: Pick<Account
   if (account.domain === null || !account.outboxUrl) return;
   const key = ['_viewfinder', 'outbox-backfill', String(account.id)];
   if ((await getKv(db, key, now)) !== undefined) return;
-  await setKv(db, key, now, now + DAY_MS);
-  await enqueue(db, BACKFILL_OUTBOX_JOB, { accountId: account.id }, { dedupeKey: `${BACKFILL_OUTBOX_JOB}:${account.id}`, priority: -2, maxAttempts: 3 });
+  // The day's mark and the job together: a mark without its job would skip the backfill for a day.
+  await db.transaction(async (trx) => {
+    await setKv(trx, key, now, now + DAY_MS);
+    await enqueue(trx, BACKFILL_OUTBOX_JOB, { accountId: account.id }, { dedupeKey: `${BACKFILL_OUTBOX_JOB}:${account.id}`, priority: -2, maxAttempts: 3 });
+  });
 }
