@@ -11,7 +11,10 @@ for (const target of await databaseTargets()) {
   test(`${target.name}: a group DM reaches only its addressees; followers-only posts only followers' servers`, async (t) => {
     const [a, b, c] = await Promise.all([startInstance(t, target), startInstance(t, target), startInstance(t, target)]);
     const [alice, bob, carol, dave] = await Promise.all([user(a, 'alice'), user(b, 'bob'), user(c, 'carol'), user(c, 'dave')]);
-    // A knows neither bob nor carol yet: posting looks their handles up, as Mastodon does.
+    // Each side knows the others' accounts, as after a search.
+    await remoteId(a, alice, bob, b);
+    await remoteId(a, alice, carol, c);
+
     const dm = await post(a, alice, { status: `@bob@${b.domain} @carol@${c.domain} dinner on friday?`, visibility: 'direct' });
     for (const member of [bob, carol]) {
       const conversation = await eventually(`the conversation on ${member.username}'s server`, async () => (await member.client.v1.conversations.list())[0]);
