@@ -77,8 +77,9 @@ export async function onDelete(ctx: FedInboxContext, del: Delete): Promise<void>
     // The actor is gone: its server no longer answers for it, so no fetch.
     const account = await findAccountByUri(db, objectId.href);
     if (!account || account.domain === null) return;
-    await setAccountSuspendedAt(db, account.id, Date.now());
+    // Ties first: once suspended, its posts are hidden, and nobody should still follow it by then.
     await severRemoteTies(db, [account.id]);
+    await setAccountSuspendedAt(db, account.id, Date.now());
     await deleteAllPostsOf(db, account.id);
     return;
   }
