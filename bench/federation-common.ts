@@ -16,11 +16,19 @@ export interface Settings {
   actors: number;
   /** The server's VIEWFINDER_JOB_CONCURRENCY; 0 leaves its default. */
   jobs: number;
+  /** The server's VIEWFINDER_DELIVERY_CONCURRENCY; 0 leaves its default. */
+  deliveries: number;
+  /** The server's VIEWFINDER_JOB_THREADS; 0 leaves its default. */
+  threads: number;
   /** Seconds each figure may take before the bench gives up. */
   timeout: number;
   db: string;
   log: string;
   pg: string;
+  /** Where to keep a copy of the server's log ('' = nowhere). */
+  serverlog: string;
+  /** 'server' (keys made by the server on first use) or 'rsa2048' (stored beforehand). */
+  authorkey: string;
 }
 
 export interface BenchServer {
@@ -53,6 +61,46 @@ export function serverCpuMs(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** Busy CPU time of the whole machine (every process, every core), in ms, from /proc/stat; null off Linux. */
+function machineBusyMs(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, _idle, _iowait, irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) * 10; // clock ticks at 100 Hz
+  } catch {
+    return null;
+  }
+}
+
+export interface CpuWindow {
+  /** Where the cores went while a figure was measured: the server, this bench (client and stub), everything else on the machine. */
+  end(): { serverCores: number | null; benchCores: number; otherCores: number | null };
+}
+
+/** Starts measuring who used the machine's CPU, so a rate can be read against the load other work put on it. */
+export function cpuWindow(serverPid: number | undefined): CpuWindow {
+  const started = performance.now();
+  const machine = machineBusyMs();
+  const server = serverCpuMs(serverPid);
+  const bench = process.cpuUsage();
+  return {
+    end() {
+      const wall = performance.now() - started;
+      const machineNow = machineBusyMs();
+      const serverNow = serverCpuMs(serverPid);
+      const benchUsed = process.cpuUsage(bench);
+      const benchMs = (benchUsed.user + benchUsed.system) / 1000;
+      const serverMs = server === null || serverNow === null ? null : serverNow - server;
+      const cores = (ms: number) => round(ms / wall, 2);
+      return {
+        serverCores: serverMs === null ? null : cores(serverMs),
+        benchCores: cores(benchMs),
+        otherCores: machine === null || machineNow === null || serverMs === null ? null : cores(Math.max(0, machineNow - machine - serverMs - benchMs)),
+      };
+    },
+  };
 }
 
 /** CPU ms per item between two serverCpuMs readings. */

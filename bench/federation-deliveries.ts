@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import type { Db } from '../server/db/knex.ts';
-import { cpuPer, jobCounts, perSecond, serverCpuMs, settle, type BenchServer, type Settings } from './federation-common.ts';
+import { cpuPer, cpuWindow, jobCounts, perSecond, serverCpuMs, settle, type BenchServer, type Settings } from './federation-common.ts';
 import type { Author } from './federation-seed.ts';
 import type { Stub } from './federation-stub.ts';
 
@@ -43,6 +43,7 @@ export async function measureDeliveries(s: Settings, server: BenchServer, db: Db
   await settle(db, DELIVERY_JOBS, 30_000);
   stub.reset();
   const cpuBefore = serverCpuMs(server.child.pid);
+  const cpu = cpuWindow(server.child.pid);
   const started = performance.now();
   const created = await api(server.url, author.token, 'POST', '/api/v1/statuses', { status: 'A photo for the remote followers', media_ids: [mediaId], visibility: 'public' });
   const answeredMs = performance.now() - started;
@@ -69,6 +70,7 @@ export async function measureDeliveries(s: Settings, server: BenchServer, db: Db
     await sampler;
   }
   const cpuAfter = serverCpuMs(server.child.pid);
+  const cores = cpu.end();
   await sleep(1000); // a second knock or a retry would arrive in this time
   const after = stub.counts();
   const allMs = done.lastNewInboxAt - started;
@@ -86,6 +88,7 @@ export async function measureDeliveries(s: Settings, server: BenchServer, db: Db
     stubRequestsBySignature: { rfc9421: after.rfc9421, draftCavage: after.draftCavage, unsigned: after.unsigned },
     queue,
     serverCpuMsPerDelivery: cpuPer(cpuBefore, cpuAfter, inboxes),
+    cores,
     target: { wanted: '>= 500 deliveries/s', met: perSecond(inboxes, allMs) >= 500 },
   };
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signRequest } from '@fedify/fedify';
 import { settings as configSettings } from '../config/settings.ts';
 import type { Db } from '../server/db/knex.ts';
-import { cpuPer, jobCounts, perSecond, percentiles, serverCpuMs, type BenchServer, type Settings } from './federation-common.ts';
+import { cpuPer, cpuWindow, jobCounts, perSecond, percentiles, serverCpuMs, type BenchServer, type Settings } from './federation-common.ts';
 import { remoteActors, type RemoteActor } from './federation-seed.ts';
 import type { Stub } from './federation-stub.ts';
 
@@ -133,6 +133,7 @@ export async function measureInbox(s: Settings, server: BenchServer, db: Db, stu
   const before = await remotePostCount(db, domain);
 
   const cpuBefore = serverCpuMs(server.child.pid);
+  const cpu = cpuWindow(server.child.pid);
   const started = performance.now();
   const deadline = started + s.timeout * 1000;
   // Set when every POST is answered (a holder object: the loop below reads what the callback wrote).
@@ -157,6 +158,7 @@ export async function measureInbox(s: Settings, server: BenchServer, db: Db, stu
   const processedMs = performance.now() - started;
   const results = await posting;
   const cpuAfter = serverCpuMs(server.child.pid);
+  const cores = cpu.end();
   const acceptedMs = results.lastAnswerAt - started;
   const all202 = results.errors === 0 && results.statuses['202'] === s.activities;
   return {
@@ -180,6 +182,7 @@ export async function measureInbox(s: Settings, server: BenchServer, db: Db, stu
       processedPerSecond: perSecond(s.activities, processedMs),
     },
     serverCpuMsPerActivity: cpuPer(cpuBefore, cpuAfter, s.activities),
+    cores,
     target: { wanted: '>= 300 verified activities/s, all answered 202', met: all202 && perSecond(s.activities, processedMs) >= 300 },
   };
 }

@@ -1,9 +1,10 @@
 // What the federation bench writes before the server starts: one local author
 // with a token, and that author's remote followers, each with its own inbox on
 // the stub and no shared inbox (Fedify would deliver once per shared inbox).
-// Plus the remote actors that send activities in the inbox figure: RSA key
-// pairs made with Fedify, their actor documents served by the stub.
-import { exportSpki, generateCryptoKeyPair } from '@fedify/fedify';
+// Plus the remote actors that send activities in the inbox figure: RSA-2048
+// key pairs (what Mastodon makes), their actor documents served by the stub.
+import { exportJwk, exportSpki, generateCryptoKeyPair } from '@fedify/fedify';
+import { insertAccountKeys } from '../server/db/account-keys.repo.ts';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../server/db/knex.ts';
 import { newId } from '../server/db/ids.ts';
@@ -17,8 +18,29 @@ export interface Author {
   token: string;
 }
 
-export async function seedAuthor(db: Db, config: Config): Promise<Author> {
+/** An RSA key pair of `bits` (Fedify's generateCryptoKeyPair makes 4096-bit ones; Mastodon makes 2048-bit ones). */
+function rsaKeyPair(bits: number): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+}
+
+/**
+ * The local author. `authorKey` 'server': the server makes the author's keys
+ * on first use, as for any account; 'rsa2048': stored beforehand with an
+ * RSA-2048 key, to see what signing with a smaller key saves per delivery.
+ */
+export async function seedAuthor(db: Db, config: Config, authorKey: 'server' | 'rsa2048' = 'server'): Promise<Author> {
   const { account, user } = await createLocalAccount(db, { username: 'author', email: 'author@bench.example' });
+  if (authorKey === 'rsa2048') {
+    const rsa = await rsaKeyPair(2048);
+    const ed = await generateCryptoKeyPair('Ed25519');
+    const stored = async (algorithm: 'RSASSA-PKCS1-v1_5' | 'Ed25519', pair: CryptoKeyPair) => ({
+      accountId: account.id,
+      algorithm,
+      publicKey: JSON.stringify(await exportJwk(pair.publicKey)),
+      privateKey: JSON.stringify(await exportJwk(pair.privateKey)),
+    });
+    await insertAccountKeys(db, [await stored('RSASSA-PKCS1-v1_5', rsa), await stored('Ed25519', ed)]);
+  }
   const { app } = await createApp(db, { clientName: 'bench federation', redirectUris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write' });
   const token = await issueToken(db, config, { appId: app.id, userId: user.id, scopes: ['read', 'write'] });
   return { accountId: account.id, token: token.accessToken };
@@ -80,7 +102,7 @@ export async function remoteActors(stub: Stub, count: number): Promise<RemoteAct
     const path = `/users/sender${i}`;
     const uri = `${origin}${path}`;
     const keyId = `${uri}#main-key`;
-    const { privateKey, publicKey } = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
+    const { privateKey, publicKey } = await rsaKeyPair(2048);
     stub.serveDocument(path, {
       '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
       id: uri,

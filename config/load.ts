@@ -34,7 +34,12 @@ export interface Config {
   passwordGrant: boolean;
   requireEmail: boolean;
   smtp: { url: string; from: string } | null;
-  jobs: { concurrency: number; pollMs: number; leaseMs: number };
+  /**
+   * `deliveryConcurrency`: outgoing deliveries run beside the `concurrency`
+   * other jobs; `threads`: job worker threads of `serve --role all`
+   * (docs/decisions/0009).
+   */
+  jobs: { concurrency: number; deliveryConcurrency: number; pollMs: number; leaseMs: number; threads: number };
   /** Home feeds (docs/decisions/0005): entries kept, fan-out batch size, trim rate. */
   homeFeed: { size: number; fanoutBatch: number; trimOneIn: number };
   allowPrivateAddresses: boolean;
@@ -136,7 +141,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
     passwordGrant: values.passwordGrant as boolean,
     requireEmail: values.requireEmail as boolean,
     smtp: values.smtpUrl ? { url: values.smtpUrl as string, from: (values.smtpFrom as string | undefined) ?? `Viewfinder <noreply@${url.hostname}>` } : null,
-    jobs: { concurrency: values.jobConcurrency as number, pollMs: values.jobPollMs as number, leaseMs: values.jobLeaseMs as number },
+    jobs: {
+      concurrency: values.jobConcurrency as number,
+      deliveryConcurrency: values.deliveryConcurrency as number,
+      pollMs: values.jobPollMs as number,
+      leaseMs: values.jobLeaseMs as number,
+      threads: values.jobThreads as number,
+    },
     homeFeed: { size: values.homeFeedSize as number, fanoutBatch: values.homeFeedFanoutBatch as number, trimOneIn: values.homeFeedTrimOneIn as number },
     allowPrivateAddresses: values.allowPrivateAddresses as boolean,
     federation: {

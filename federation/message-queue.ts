@@ -19,13 +19,19 @@
 // revived by an admin, a second run after a lost acknowledgement) runs at once,
 // unordered. Only a queued job deleted by hand, which our queue offers no way
 // to do, would stall its key: its successors would stay parked.
+//
+// Cost: Fedify enqueues a post's deliveries one call per inbox, all at once;
+// calls made within one macrotask are written together (a transaction per
+// hundred keys rather than one per message). A message finds out whether it is
+// its key's head with one read; only one that must wait takes the key's lock.
 import { createHash } from 'node:crypto';
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import type { Db, Queryable } from '../server/db/knex.ts';
 import { newId } from '../server/db/ids.ts';
-import { deleteKv, getKv, modifyKv, setKv, type KvPath } from '../server/db/kv.repo.ts';
+import { deleteKv, getKv, modifyKv, setKv, type KvPath, type KvValue } from '../server/db/kv.repo.ts';
 import { enqueue, enqueueMany, type EnqueueOptions } from '../server/jobs/queue.ts';
 import type { JobContext, JobDefinition, JobRegistry } from '../server/jobs/registry.ts';
+import { settle, tickBatcher, type Settled } from '../server/jobs/tick-batch.ts';
 
 export const FEDIFY_MESSAGE_JOB = 'fedify.message';
 
@@ -74,7 +80,18 @@ interface OrderState {
 }
 
 type Turn = 'head' | 'parked' | 'late';
+
+/** One enqueue call waiting for its macrotask's batch. */
+interface PendingEnqueue {
+  messages: readonly unknown[];
+  key: string | null;
+  options: EnqueueOptions;
+}
 type Handler = (message: any) => Promise<void> | void;
+
+// Keys whose counters one batched transaction updates: on SQLite it holds the
+// write lock, so a batch stays at a few tens of milliseconds.
+const KEYS_PER_TRANSACTION = 100;
 
 function isOrderState(value: unknown): value is OrderState {
   const v = value as OrderState | null | undefined;
@@ -97,14 +114,20 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
   const counterKey = (key: string): KvPath => ['_viewfinder', 'mq', jobType, 'order', keyId(key)];
   const parkedKey = (o: Ordering): KvPath => ['_viewfinder', 'mq', jobType, 'parked', keyId(o.key), String(o.gen), String(o.seq)];
 
-  async function enqueueAll(target: Queryable, given: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
-    if (given.length === 0) return;
-    const messages = options.prepare ? given.map(options.prepare) : given;
-    const narrowed = enqueueOptions.orderingKey != null && options.orderingKeyOf && messages.length === 1 ? options.orderingKeyOf(messages[0], enqueueOptions.orderingKey) : enqueueOptions.orderingKey;
-    if (narrowed !== enqueueOptions.orderingKey) enqueueOptions = { ...enqueueOptions, orderingKey: narrowed };
-    const withDelay = { ...jobOptions, delayMs: delayMs(enqueueOptions) };
-    const key = enqueueOptions.orderingKey;
-    if (key == null) {
+  /** The jobs of `messages` numbered after `current` in the key's counter, and the counter's next state. */
+  function numbered(messages: readonly unknown[], key: string, enqueueOptions: EnqueueOptions, current: KvValue | undefined) {
+    const state = isOrderState(current?.value) ? current.value : { gen: newId(), next: 1, last: 0 };
+    const jobs = messages.map((message, i) => {
+      const payload: MessageJob = { message, ordering: { key, gen: state.gen, seq: state.last + 1 + i } };
+      return { type: jobType, payload, options: enqueueOptions };
+    });
+    return { jobs, next: { value: { ...state, last: state.last + messages.length }, expiresAt: null } };
+  }
+
+  /** Enqueues through `target` (a caller's transaction, or the pool for one message). */
+  async function write(target: Queryable, item: PendingEnqueue): Promise<void> {
+    const { messages, key, options: withDelay } = item;
+    if (key === null) {
       await enqueueMany(
         target,
         messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: withDelay })),
@@ -114,19 +137,82 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
     // Numbers and jobs are written in one transaction: a number whose job
     // was never written would stall the key forever.
     await modifyKv(target, counterKey(key), async (current, tx) => {
-      const state = isOrderState(current?.value) ? current.value : { gen: newId(), next: 1, last: 0 };
-      const jobs = messages.map((message, i) => {
-        const payload: MessageJob = { message, ordering: { key, gen: state.gen, seq: state.last + 1 + i } };
-        return { type: jobType, payload, options: withDelay };
-      });
+      const { jobs, next } = numbered(messages, key, withDelay, current);
       await enqueueMany(tx, jobs);
-      return { result: undefined, next: { value: { ...state, last: state.last + messages.length }, expiresAt: null } };
+      return { result: undefined, next };
     });
   }
 
+  /** Ordered calls, a transaction per KEYS_PER_TRANSACTION keys; a call whose counter update fails fails alone. */
+  async function writeOrdered(items: PendingEnqueue[], results: Settled<void>[], indices: number[]): Promise<void> {
+    // Locked in key order (a stable sort keeps one key's calls in call order),
+    // so two batches on Postgres never wait for each other's locks in a circle.
+    const order = [...indices].sort((a, b) => (items[a]!.key! < items[b]!.key! ? -1 : items[a]!.key! > items[b]!.key! ? 1 : a - b));
+    for (let start = 0; start < order.length; start += KEYS_PER_TRANSACTION) {
+      const chunk = order.slice(start, start + KEYS_PER_TRANSACTION);
+      if (chunk.length === 1) {
+        results[chunk[0]!] = await settle(write(db, items[chunk[0]!]!));
+        continue;
+      }
+      const written: number[] = [];
+      const committed = await settle(
+        db.transaction(async (tx) => {
+          const jobs: { type: string; payload: MessageJob; options: EnqueueOptions }[] = [];
+          for (const i of chunk) {
+            const item = items[i]!;
+            const counted = await settle(
+              modifyKv(tx, counterKey(item.key!), (current) => {
+                const { jobs: mine, next } = numbered(item.messages, item.key!, item.options, current);
+                return { result: mine, next };
+              }),
+            );
+            if (!counted.ok) results[i] = counted;
+            else {
+              jobs.push(...counted.value);
+              written.push(i);
+            }
+          }
+          await enqueueMany(tx, jobs);
+        }),
+      );
+      for (const i of written) results[i] = committed;
+    }
+  }
+
+  // Enqueue calls on the queue's own connection, gathered per macrotask.
+  const enqueueBatched = tickBatcher<PendingEnqueue, void>(async (items) => {
+    const results: Settled<void>[] = items.map(() => ({ ok: true, value: undefined }));
+    const unordered = items.flatMap((item, i) => (item.key === null ? [i] : []));
+    const ordered = items.flatMap((item, i) => (item.key === null ? [] : [i]));
+    if (unordered.length > 0) {
+      const all = unordered.flatMap((i) => items[i]!.messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: items[i]!.options })));
+      // One call's messages as before, without a transaction; several calls' in one.
+      const done = await settle(unordered.length === 1 ? enqueueMany(db, all) : db.transaction((tx) => enqueueMany(tx, all)));
+      for (const i of unordered) results[i] = done;
+    }
+    if (ordered.length > 0) await writeOrdered(items, results, ordered);
+    return results;
+  });
+
+  async function enqueueAll(target: Queryable | null, given: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
+    if (given.length === 0) return;
+    const messages = options.prepare ? given.map(options.prepare) : given;
+    const narrowed = enqueueOptions.orderingKey != null && options.orderingKeyOf && messages.length === 1 ? options.orderingKeyOf(messages[0], enqueueOptions.orderingKey) : enqueueOptions.orderingKey;
+    const item: PendingEnqueue = { messages, key: narrowed ?? null, options: { ...jobOptions, delayMs: delayMs(enqueueOptions) } };
+    // A caller's transaction is theirs to commit: written through it at once.
+    return target === null ? enqueueBatched(item) : write(target, item);
+  }
+
   /** Whether this message may run now, must wait (parked), or is past its turn. */
-  function takeTurn(conn: Queryable, job: MessageJob & { ordering: Ordering }): Promise<Turn> {
+  async function takeTurn(conn: Queryable, job: MessageJob & { ordering: Ordering }): Promise<Turn> {
     const o = job.ordering;
+    // Only the message whose turn it is moves the turn on, so a read that says
+    // "yours" (or "passed") stays true: no lock needed. Parking needs the lock,
+    // taken below: the head may be passing the turn at this very moment.
+    const seen = await getKv(conn, counterKey(o.key));
+    const known = isOrderState(seen) ? seen : undefined;
+    if (!known || known.gen !== o.gen || o.seq < known.next) return 'late';
+    if (o.seq === known.next) return 'head';
     return modifyKv<Turn>(conn, counterKey(o.key), async (current, tx) => {
       const state = isOrderState(current?.value) ? current.value : undefined;
       // A message of a finished counter, or one whose turn was passed after
@@ -176,11 +262,11 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
     nativeRetrial: true,
 
     enqueue(message, enqueueOptions) {
-      return enqueueAll(db, [message], enqueueOptions);
+      return enqueueAll(null, [message], enqueueOptions);
     },
 
     enqueueMany(messages, enqueueOptions) {
-      return enqueueAll(db, messages, enqueueOptions);
+      return enqueueAll(null, messages, enqueueOptions);
     },
 
     enqueueIn(target, message, enqueueOptions) {

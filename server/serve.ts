@@ -1,6 +1,7 @@
 // The composition root: builds the server for a role and tears it down in
 // reverse order. `all` (the default) is one process: HTTP on the main thread,
-// jobs and the scheduler in a worker thread with their own connection.
+// jobs and the scheduler in worker threads (VIEWFINDER_JOB_THREADS, one by
+// default), each with its own connection.
 // `web` and `worker` split them across processes for scale-out.
 import { Worker } from 'node:worker_threads';
 import { hostname } from 'node:os';
@@ -55,8 +56,12 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
     }
 
     if (role === 'all') {
-      const runner = await startWorkerThread(config);
-      stops.push(() => runner.stop());
+      // Each thread has its own connection and runs any job type; the queue's
+      // leases keep them from taking the same job (docs/decisions/0009).
+      for (let i = 0; i < config.jobs.threads; i++) {
+        const runner = await startWorkerThread(config);
+        stops.push(() => runner.stop());
+      }
     }
 
     // A fresh instance prints a one-time token that claims it (first admin).

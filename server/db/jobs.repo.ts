@@ -245,6 +245,28 @@ export async function releaseJob(db: Queryable, claim: Claim, now = Date.now()):
   return n > 0;
 }
 
+/**
+ * Gives back claimed jobs that never started (a worker's prefetched jobs that
+ * waited too long for a free slot, or were held when it stopped): queued
+ * again, the attempt not counted, their run_at kept so they keep their place.
+ * Returns how many were still held.
+ */
+export async function releaseJobs(db: Queryable, claims: Claim[], now = Date.now()): Promise<number> {
+  let released = 0;
+  for (const [lockedBy, group] of groupByWorker(claims)) {
+    for (let start = 0; start < group.length; start += CLAIM_CHUNK) {
+      released += await whereClaims(db('jobs'), lockedBy, group.slice(start, start + CLAIM_CHUNK)).update({
+        state: 'queued',
+        attempts: db.raw('attempts - 1'),
+        lease_until: null,
+        locked_by: null,
+        updated_at: now,
+      });
+    }
+  }
+  return released;
+}
+
 export interface JobFilter {
   state?: JobState;
   type?: string;

@@ -1,6 +1,7 @@
 // Enqueueing jobs. Pass the transaction of the write a job follows from
 // (DESIGN.md rule 4): a rolled-back write enqueues nothing, a committed one
 // leaves a job that runs even if the process dies right after the commit.
+import type { Knex } from 'knex';
 import type { Queryable } from '../db/knex.ts';
 import { insertJob, insertJobs, type NewJob } from '../db/jobs.repo.ts';
 
@@ -32,10 +33,44 @@ function toNewJob(type: string, payload: unknown, options: EnqueueOptions, now: 
   return { type, payload: JSON.stringify(payload ?? null), priority, maxAttempts, dedupeKey, runAt: Math.round(runAt) };
 }
 
+// Workers of this thread that share a database handle hear of the jobs
+// enqueued through it once they are committed, and claim them at once rather
+// than at their next poll: a job's follow-up (a post's delivery after its
+// fan-out) starts without the poll's wait. Keyed by the handle's config
+// object, which its transactions share. Jobs enqueued elsewhere (another
+// thread or process) are still found by polling.
+const committedListeners = new WeakMap<object, Set<() => void>>();
+
+type OpenTransaction = Knex.Transaction & { parentTransaction?: OpenTransaction; executionPromise?: Promise<unknown> };
+
+/** Calls `listener` whenever jobs enqueued through `db` (or its transactions) are committed; returns the unsubscribe. */
+export function onJobsCommitted(db: Queryable, listener: () => void): () => void {
+  const key = db.client.config as object;
+  let listeners = committedListeners.get(key);
+  if (!listeners) committedListeners.set(key, (listeners = new Set()));
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function announce(db: Queryable): void {
+  const listeners = committedListeners.get(db.client.config as object);
+  if (!listeners || listeners.size === 0) return;
+  const notify = () => {
+    for (const listener of listeners) listener();
+  };
+  if (!db.isTransaction) return notify();
+  // After the outermost transaction commits; a rollback enqueued nothing.
+  let outer = db as OpenTransaction;
+  while (outer.parentTransaction) outer = outer.parentTransaction;
+  outer.executionPromise?.then(notify, () => {});
+}
+
 /** Adds a job; returns its id, or null when an unfinished job with the same dedupeKey exists. */
 export async function enqueue(db: Queryable, type: string, payload: unknown, options: EnqueueOptions = {}): Promise<number | null> {
   const now = Date.now();
-  return insertJob(db, toNewJob(type, payload, options, now), now);
+  const id = await insertJob(db, toNewJob(type, payload, options, now), now);
+  if (id !== null) announce(db);
+  return id;
 }
 
 /** Adds many jobs in few statements (fan-out, benchmarks); duplicates by dedupeKey are skipped. */
@@ -46,4 +81,5 @@ export async function enqueueMany(db: Queryable, jobs: { type: string; payload: 
     jobs.map((job) => toNewJob(job.type, job.payload, job.options ?? {}, now)),
     now,
   );
+  if (jobs.length > 0) announce(db);
 }

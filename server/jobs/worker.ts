@@ -1,15 +1,24 @@
 // Runs jobs from the database queue: claims due jobs of the registered types in
-// batches, runs up to `concurrency` at once, deletes finished ones in batches,
-// reschedules failures with backoff and renews the leases of long jobs.
-// Delivery is at least once (DESIGN.md rule 9): a crash between a handler's
-// end and its batched acknowledgement runs that job again.
+// batches, runs up to `concurrency` at once, deletes finished ones in batches
+// (ack-batcher.ts), reschedules failures with backoff and renews the leases of
+// long jobs. Delivery is at least once (DESIGN.md rule 9): a crash between a
+// handler's end and its batched acknowledgement runs that job again.
+//
+// A claim takes up to `batchSize` jobs, more than there are free slots: the
+// extra ones wait here, in claim order, and start as slots free up, so a
+// stream of short jobs (deliveries, inbox activities) costs one claim per
+// batch rather than one per job. A held job that waits longer than `holdMs`
+// is handed back for another worker to take (a slow job here must not keep
+// the queue's other jobs from an idle worker elsewhere).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/knex.ts';
-import { ackJobs, buryJob, claimJobs, releaseJob, renewLeases, rescheduleJob, type Claim, type JobRecord } from '../db/jobs.repo.ts';
+import { claimJobs, releaseJob, releaseJobs, type Claim, type JobRecord } from '../db/jobs.repo.ts';
 import { getLogger } from '../logging.ts';
-import { backoffDelay } from './backoff.ts';
-import { DEFAULT_MAX_ATTEMPTS } from './queue.ts';
+import { createAckBatcher } from './ack-batcher.ts';
+import { recordFailure } from './job-failure.ts';
+import { createLeaseKeeper, type Running } from './lease-keeper.ts';
+import { DEFAULT_MAX_ATTEMPTS, onJobsCommitted } from './queue.ts';
 import type { JobDefinition, JobRegistry } from './registry.ts';
 
 export interface WorkerOptions {
@@ -22,112 +31,72 @@ export interface WorkerOptions {
   /** How long a claim lasts before another worker may take the job; renewed while the job runs. */
   leaseMs: number;
   workerId?: string;
-  /** Most jobs claimed in one statement (default: concurrency). */
+  /** Most jobs claimed and not yet finished, running ones included (default: the larger of concurrency and 16). */
   batchSize?: number;
+  /** How long a claimed job may wait for a free slot before it is handed back (default: 1 s, at most a quarter lease). */
+  holdMs?: number;
+  /** Which of the registry's job types this worker claims (default: all). */
+  accepts?: (type: string) => boolean;
 }
 
 export interface Worker {
   start(): void;
-  /** Stops claiming, signals running jobs, waits for them to finish. */
+  /** Stops claiming, hands back jobs not started, signals running jobs, waits for them to finish. */
   stop(): Promise<void>;
   /** Tests: process until nothing is due. */
   runUntilIdle(): Promise<void>;
 }
 
-interface Running {
-  claim: Claim;
-  controller: AbortController;
-  leaseUntil: number;
-  /** The lease could not be renewed: another worker may hold the job now. */
-  lost: boolean;
+interface Held {
+  row: JobRecord;
+  claimedAt: number;
 }
 
 const log = getLogger('jobs');
-const MAX_ERROR_LENGTH = 2000;
-
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
-}
+const DEFAULT_BATCH = 16;
+const DEFAULT_HOLD_MS = 1000;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`worker ${name} must be a positive integer (got ${value})`);
   return value;
 }
 
+const claimOf = (row: JobRecord, workerId: string): Claim => ({ id: row.id, attempts: row.attempts, lockedBy: workerId });
+
+/** Resolves in a later macrotask, after pending I/O callbacks have run. */
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createWorker(options: WorkerOptions): Worker {
   const { db, registry } = options;
   const concurrency = positiveInteger('concurrency', options.concurrency);
   const pollMs = positiveInteger('pollMs', options.pollMs);
   const leaseMs = positiveInteger('leaseMs', options.leaseMs);
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? concurrency);
+  const capacity = Math.max(concurrency, positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH));
+  // Held jobs' leases are not renewed: they go back well before they could expire.
+  const holdMs = Math.min(positiveInteger('holdMs', options.holdMs ?? DEFAULT_HOLD_MS), Math.max(1, Math.floor(leaseMs / 4)));
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   const running = new Set<Running>();
   const inFlight = new Set<Promise<void>>();
+  const acks = createAckBatcher(db, capacity);
+  const leases = createLeaseKeeper(db, leaseMs, running);
+  let held: Held[] = [];
   let reserved = 0; // slots promised to a claim still on its way
-  let acks: Claim[] = [];
-  let ackChain: Promise<void> = Promise.resolve();
-  let ackScheduled = false;
   let stopping = false;
   let loopDone: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let wakeOnSlot = false;
-  let renewTimer: NodeJS.Timeout | null = null;
-  let renewing = false;
+  let pumpScheduled = false;
+  let holdTimer: NodeJS.Timeout | null = null;
+  let unsubscribe: (() => void) | null = null;
 
-  function flushAcks(): Promise<void> {
-    ackChain = ackChain.then(async () => {
-      if (acks.length === 0) return;
-      const batch = acks;
-      acks = [];
-      try {
-        const deleted = await ackJobs(db, batch);
-        if (deleted < batch.length) log.warn('{lost} finished jobs had lost their lease and were left to their new worker', { lost: batch.length - deleted });
-      } catch (error) {
-        // The jobs come back when their leases expire and run again (idempotent).
-        log.error('Could not delete {count} finished jobs: {error}', { count: batch.length, error });
-      }
-    });
-    return ackChain;
-  }
-
-  // Acknowledgements wait for the end of the current macrotask, so jobs that
-  // finish together are deleted by one statement.
-  function queueAck(claim: Claim): void {
-    acks.push(claim);
-    if (acks.length >= batchSize) void flushAcks();
-    else if (!ackScheduled) {
-      ackScheduled = true;
-      setImmediate(() => {
-        ackScheduled = false;
-        void flushAcks();
-      });
-    }
-  }
+  /** Whether a claim may be made now: nothing held waits to start and a slot is free. */
+  const canClaim = () => held.length === 0 && running.size + reserved < concurrency;
 
   async function fail(row: JobRecord, entry: Running, def: JobDefinition, maxAttempts: number, error: unknown): Promise<void> {
-    const message = describeError(error);
-    if (stopping && entry.controller.signal.aborted) {
-      // The handler gave up because we are shutting down: not the job's fault.
-      await releaseJob(db, entry.claim);
-      return;
-    }
-    if (row.attempts >= maxAttempts) {
-      await buryJob(db, entry.claim, message);
-      log.error('Job {id} ({type}) is dead after {attempts} attempts: {error}', { id: row.id, type: row.type, attempts: row.attempts, error });
-      return;
-    }
-    const delayMs = backoffDelay(row.attempts, { baseMs: def.backoffBaseMs, maxMs: def.backoffMaxMs });
-    await rescheduleJob(db, entry.claim, Date.now() + delayMs, message);
-    log.warn('Job {id} ({type}) failed attempt {attempt}/{maxAttempts}, retrying in {delayMs} ms: {error}', {
-      id: row.id,
-      type: row.type,
-      attempt: row.attempts,
-      maxAttempts,
-      delayMs,
-      error,
-    });
+    // The handler gave up because we are shutting down: not the job's fault.
+    if (stopping && entry.controller.signal.aborted) await releaseJob(db, entry.claim);
+    else await recordFailure(db, row, entry.claim, def, maxAttempts, error);
   }
 
   async function execute(row: JobRecord, entry: Running): Promise<void> {
@@ -146,63 +115,92 @@ export function createWorker(options: WorkerOptions): Worker {
       if (!entry.lost) await fail(row, entry, def, maxAttempts, error);
       return;
     }
-    if (!entry.lost) queueAck(entry.claim);
+    if (!entry.lost) acks.add(entry.claim);
   }
 
   function dispatch(row: JobRecord): void {
     const entry: Running = {
-      claim: { id: row.id, attempts: row.attempts, lockedBy: workerId },
+      claim: claimOf(row, workerId),
       controller: new AbortController(),
       leaseUntil: row.lease_until ?? Date.now() + leaseMs,
       lost: false,
     };
     running.add(entry);
-    renewTimer ??= setInterval(() => void renewLeasesDue(), Math.max(1, Math.floor(leaseMs / 4))).unref();
+    leases.started();
     const done: Promise<void> = execute(row, entry)
       .catch((error: unknown) => log.error('Could not record the outcome of job {id}; it returns when its lease expires: {error}', { id: row.id, error }))
       .finally(() => {
         running.delete(entry);
         inFlight.delete(done);
-        if (running.size === 0 && renewTimer) {
-          clearInterval(renewTimer);
-          renewTimer = null;
-        }
-        if (wake && wakeOnSlot) wake();
+        leases.finished();
+        schedulePump();
       });
     inFlight.add(done);
   }
 
-  // Jobs running for more than half a lease get a fresh one, so a long job is
-  // not taken over by another worker while it is still making progress.
-  async function renewLeasesDue(): Promise<void> {
-    if (renewing) return;
+  /** Starts held jobs in the free slots; wakes the claim loop once none is left to start. */
+  function pump(): void {
+    while (!stopping && held.length > 0 && running.size < concurrency) dispatch(held.shift()!.row);
+    if (held.length === 0 && holdTimer) {
+      clearTimeout(holdTimer);
+      holdTimer = null;
+    }
+    if (wake && wakeOnSlot && canClaim()) wake();
+  }
+
+  // The next job starts in a macrotask of its own: a job whose work never
+  // leaves the microtask queue (SQLite statements resolve synchronously)
+  // would otherwise start the next and the next, and the network answers
+  // other jobs wait for would not be read until the queue ran dry.
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
+  }
+
+  function hold(rows: JobRecord[], claimedAt: number): void {
+    for (const row of rows) held.push({ row, claimedAt });
+    if (held.length > 0 && !holdTimer) holdTimer = setTimeout(releaseStale, holdMs).unref();
+  }
+
+  /** Hands back the held jobs that waited `holdMs` for a slot. */
+  function releaseStale(): void {
+    holdTimer = null;
     const now = Date.now();
-    const due = [...running].filter((entry) => !entry.lost && entry.leaseUntil - now <= leaseMs / 2);
-    if (due.length === 0) return;
-    renewing = true;
+    const stale = held.filter((h) => now - h.claimedAt >= holdMs);
+    held = held.filter((h) => now - h.claimedAt < holdMs);
+    if (held.length > 0) holdTimer = setTimeout(releaseStale, Math.max(1, held[0]!.claimedAt + holdMs - now)).unref();
+    track(giveBack(stale));
+    if (wake && wakeOnSlot && canClaim()) wake();
+  }
+
+  /** Counts a hand-back as in flight, so runUntilIdle and stop wait for it. */
+  function track(work: Promise<void>): void {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  }
+
+  async function giveBack(rows: Held[]): Promise<void> {
+    if (rows.length === 0) return;
     try {
-      const until = now + leaseMs;
-      const kept = new Set(await renewLeases(db, due.map((entry) => entry.claim), until, now));
-      for (const entry of due) {
-        if (kept.has(entry.claim.id)) entry.leaseUntil = until;
-        else if (running.has(entry)) {
-          entry.lost = true;
-          entry.controller.abort(new DOMException('job lease lost', 'AbortError'));
-          log.warn('Job {id} lost its lease (taken by another worker); its result will be ignored', { id: entry.claim.id });
-        }
-      }
+      await releaseJobs(
+        db,
+        rows.map((h) => claimOf(h.row, workerId)),
+      );
     } catch (error) {
-      log.warn('Could not renew job leases: {error}', { error });
-    } finally {
-      renewing = false;
+      // Their leases expire and another claim takes them: later, not lost.
+      log.warn('Could not hand back {count} claimed jobs: {error}', { count: rows.length, error });
     }
   }
 
-  /** Claims as many due jobs as there are free slots (up to batchSize) and starts them. */
-  async function claimBatch(): Promise<{ asked: number; claimed: number }> {
-    const types = registry.types();
-    const limit = Math.min(batchSize, concurrency - running.size - reserved);
-    if (stopping || limit <= 0 || types.length === 0) return { asked: 0, claimed: 0 };
+  /** Claims up to the free capacity when nothing held waits to start; the new jobs start at once or wait in `held`. */
+  async function claim(): Promise<{ asked: number; claimed: number }> {
+    const types = options.accepts ? registry.types().filter(options.accepts) : registry.types();
+    const limit = capacity - running.size - reserved;
+    if (stopping || !canClaim() || limit <= 0 || types.length === 0) return { asked: 0, claimed: 0 };
     reserved += limit;
     let rows: JobRecord[];
     try {
@@ -210,7 +208,12 @@ export function createWorker(options: WorkerOptions): Worker {
     } finally {
       reserved -= limit;
     }
-    for (const row of rows) dispatch(row);
+    if (stopping) {
+      await giveBack(rows.map((row) => ({ row, claimedAt: 0 })));
+      return { asked: limit, claimed: 0 };
+    }
+    hold(rows, Date.now());
+    pump();
     return { asked: limit, claimed: rows.length };
   }
 
@@ -229,19 +232,23 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function loop(): Promise<void> {
     while (!stopping) {
+      // Each round in a macrotask of its own, for the same reason as schedulePump.
+      await nextMacrotask();
+      if (stopping) break;
       let result: { asked: number; claimed: number };
       try {
-        result = await claimBatch();
+        result = await claim();
       } catch (error) {
         log.error('Could not claim jobs: {error}', { error });
         await pause(pollMs, false);
         continue;
       }
-      // A full batch means more may be due: claim again as soon as a slot is
-      // free. A short batch means the queue is drained: poll.
+      // A full claim means more may be due: claim again as soon as everything
+      // held has started and a slot is free. A short one means the queue is
+      // drained: poll. Nothing asked: wait for the running jobs.
       const moreDue = result.asked > 0 && result.claimed === result.asked;
-      if (moreDue && running.size + reserved < concurrency) continue;
-      if (!stopping) await pause(pollMs, moreDue);
+      if (moreDue && canClaim()) continue;
+      if (!stopping) await pause(pollMs, moreDue || (result.asked === 0 && !canClaim()));
     }
   }
 
@@ -249,27 +256,41 @@ export function createWorker(options: WorkerOptions): Worker {
     start() {
       if (loopDone) return;
       stopping = false;
+      // Jobs this thread's handlers enqueue (a post's fan-out, its
+      // deliveries) are claimed as soon as they are committed, not at the next poll.
+      unsubscribe = onJobsCommitted(db, () => {
+        if (wake && canClaim()) wake();
+      });
       loopDone = loop();
     },
 
     async stop() {
       stopping = true;
+      unsubscribe?.();
+      unsubscribe = null;
       wake?.();
       for (const entry of running) entry.controller.abort(new DOMException('worker stopping', 'AbortError'));
+      if (holdTimer) clearTimeout(holdTimer);
+      holdTimer = null;
+      const notStarted = held;
+      held = [];
+      await giveBack(notStarted);
       await loopDone;
       loopDone = null;
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await flushAcks();
+      await acks.flush();
     },
 
     async runUntilIdle() {
       for (;;) {
-        const { claimed } = await claimBatch();
+        const { claimed } = await claim();
+        pump();
         if (claimed > 0) continue;
-        if (inFlight.size === 0) break;
-        await Promise.race(inFlight);
+        if (inFlight.size === 0 && held.length === 0) break;
+        if (inFlight.size > 0) await Promise.race(inFlight);
+        pump();
       }
-      await flushAcks();
+      await acks.flush();
     },
   };
 }

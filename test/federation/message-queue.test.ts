@@ -266,6 +266,38 @@ for (const target of await databaseTargets()) {
     t.deepEqual(leftovers, [], 'drained keys leave no ordering state behind');
   });
 
+  test(`${target.name}: hundreds of enqueue calls at once, as Fedify's fan-out makes them, each run once; calls sharing a key run in call order`, async (t) => {
+    const { db } = await target.create(t);
+    const registry = new JobRegistry();
+    const mq = createMessageQueue({ db, registry });
+    // One delivery per inbox, all enqueued before any resolves (Fedify awaits
+    // them together); the first 50 inboxes get a second message (an Update
+    // after the Create), which must not overtake the first.
+    const inboxes = 250;
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < inboxes + 50; i++) calls.push(mq.enqueue({ inbox: i % inboxes, n: i }, { orderingKey: `https://remote.example/inbox/${i % inboxes}` }));
+    for (let i = 0; i < 20; i++) calls.push(mq.enqueue({ inbox: null, n: 1000 + i }));
+    await Promise.all(calls);
+    t.is((await listJobs(db, { type: 'fedify.message', limit: 1000 })).length, inboxes + 50 + 20, 'every call wrote its job');
+
+    const order = new Map<number, number[]>();
+    const received: number[] = [];
+    listen(t, mq, (m: { inbox: number | null; n: number }) => {
+      received.push(m.n);
+      if (m.inbox !== null) order.set(m.inbox, [...(order.get(m.inbox) ?? []), m.n]);
+    });
+    await worker(t, db, registry).runUntilIdle();
+    t.deepEqual(
+      [...received].sort((a, b) => a - b),
+      [...Array.from({ length: inboxes + 50 }, (_, i) => i), ...Array.from({ length: 20 }, (_, i) => 1000 + i)],
+      'every message once',
+    );
+    for (let i = 0; i < 50; i++) t.deepEqual(order.get(i), [i, i + inboxes], `inbox ${i} in enqueue order`);
+    const leftovers: unknown[] = [];
+    for await (const entry of createKvStore(db).list()) leftovers.push(entry);
+    t.deepEqual(leftovers, [], 'drained keys leave no ordering state behind');
+  });
+
   test(`${target.name}: enqueueIn writes with the caller's transaction`, async (t) => {
     const { db } = await target.create(t);
     const registry = new JobRegistry();

@@ -1,8 +1,9 @@
 // A remote post's attachments (DESIGN.md rule 5): each becomes a media row
 // that remembers the remote URL and what the remote said about it (alt text,
 // blurhash, focal point, size), and a media.fetch-remote job, enqueued in the
-// caller's transaction, fetches, checks and renders it like a local upload.
-// Until then the Mastodon entity points at the remote URL.
+// caller's transaction, fetches, checks and renders it like a local upload
+// (none when remote media is off). Until then the Mastodon entity points at
+// the remote URL.
 import { isBlurhashValid } from 'blurhash';
 import { newId } from '../../db/ids.ts';
 import type { Queryable } from '../../db/knex.ts';
@@ -31,6 +32,17 @@ export interface RemoteAttachment {
   focus: Focus | null;
 }
 
+/**
+ * Whether new attachments are fetched (config.federation.remoteMedia 'cache')
+ * or only recorded (`off`: apps load them from the remote server, and a fetch
+ * job would have nothing to do, so none is queued).
+ */
+export interface RemoteMediaOptions {
+  fetch: boolean;
+}
+
+const FETCHED: RemoteMediaOptions = { fetch: true };
+
 export interface RemoteMediaInput {
   /** The remote author. */
   accountId: number;
@@ -43,9 +55,9 @@ export interface RemoteMediaInput {
  * the new rows' ids in carousel order. Attachments that are not http(s) URLs are
  * left out (nothing could fetch them), as are any past our own carousel limit.
  */
-export async function addRemoteMedia(trx: Queryable, input: RemoteMediaInput): Promise<number[]> {
+export async function addRemoteMedia(trx: Queryable, input: RemoteMediaInput, options: RemoteMediaOptions = FETCHED): Promise<number[]> {
   const rows = usable(input.attachments).map((attachment, position) => newRow(input, attachment, position));
-  await insertAndEnqueue(trx, rows);
+  await insertAndEnqueue(trx, rows, options);
   return rows.map((row) => row.id);
 }
 
@@ -55,7 +67,7 @@ export async function addRemoteMedia(trx: Queryable, input: RemoteMediaInput): P
  * go with their files, new ones are added and fetched; the order is the new
  * one. Returns every attachment's id in carousel order.
  */
-export async function replaceRemoteMedia(trx: Queryable, input: RemoteMediaInput): Promise<number[]> {
+export async function replaceRemoteMedia(trx: Queryable, input: RemoteMediaInput, options: RemoteMediaOptions = FETCHED): Promise<number[]> {
   const current = (await findMediaByPostIds(trx, [input.postId])).get(input.postId) ?? [];
   const unmatched = [...current];
   const ordered: number[] = [];
@@ -77,7 +89,7 @@ export async function replaceRemoteMedia(trx: Queryable, input: RemoteMediaInput
     trx,
     unmatched.map((media) => media.id),
   );
-  await insertAndEnqueue(trx, added);
+  await insertAndEnqueue(trx, added, options);
   // Positions follow the new order, kept rows included.
   await attachMedia(trx, input.postId, input.accountId, ordered);
   return ordered;
@@ -96,9 +108,10 @@ export async function removeRemoteMedia(trx: Queryable, postId: number): Promise
   );
 }
 
-async function insertAndEnqueue(trx: Queryable, rows: NewRemoteMedia[]): Promise<void> {
+async function insertAndEnqueue(trx: Queryable, rows: NewRemoteMedia[], options: RemoteMediaOptions): Promise<void> {
   if (rows.length === 0) return;
   await insertRemoteMedia(trx, rows);
+  if (!options.fetch) return;
   await enqueueMany(
     trx,
     rows.map((row) => ({
