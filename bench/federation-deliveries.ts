@@ -40,6 +40,10 @@ async function uploadPhoto(url: string, author: Author): Promise<string> {
 
 export async function measureDeliveries(s: Settings, server: BenchServer, db: Db, stub: Stub, author: Author, inboxes: number) {
   const mediaId = await uploadPhoto(server.url, author);
+  // Followers' servers fetched the author's actor when they followed, which
+  // is when the server made its keys: the seeded followers never did.
+  const actor = await fetch(`${server.url}/users/author`, { headers: { Accept: 'application/activity+json' } });
+  if (!actor.ok) throw new Error(`the author's actor answered ${actor.status}`);
   await settle(db, DELIVERY_JOBS, 30_000);
   stub.reset();
   const cpuBefore = serverCpuMs(server.child.pid);

@@ -9,7 +9,7 @@ import { signRequest } from '@fedify/fedify';
 import { settings as configSettings } from '../config/settings.ts';
 import type { Db } from '../server/db/knex.ts';
 import { cpuPer, cpuWindow, jobCounts, perSecond, percentiles, serverCpuMs, type BenchServer, type Settings } from './federation-common.ts';
-import { remoteActors, type RemoteActor } from './federation-seed.ts';
+import { remoteActors, seedFollowedActors, type RemoteActor } from './federation-seed.ts';
 import type { Stub } from './federation-stub.ts';
 
 export interface SignedPost {
@@ -122,8 +122,9 @@ async function remotePostCount(db: Db, domain: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function measureInbox(s: Settings, server: BenchServer, db: Db, stub: Stub) {
+export async function measureInbox(s: Settings, server: BenchServer, db: Db, stub: Stub, author: { accountId: number }) {
   const actors = await remoteActors(stub, s.actors);
+  await seedFollowedActors(db, author.accountId, actors);
   // Signed for the public URL: Fedify checks signatures against the request as the public origin sees it.
   const inboxUrl = `${server.publicUrl}/inbox`;
   const signingStarted = performance.now();

@@ -94,6 +94,36 @@ export interface RemoteActor {
   privateKey: CryptoKey;
 }
 
+/**
+ * The remote actors as accounts here, each followed by `followerId` (as the
+ * people a server hears from are mostly ones its users follow): their posts
+ * then go to a home feed, as on a real server.
+ */
+export async function seedFollowedActors(db: Db, followerId: number, actors: RemoteActor[]): Promise<void> {
+  const now = Date.now();
+  await db.transaction(async (trx) => {
+    for (const actor of actors) {
+      const url = new URL(actor.uri);
+      const id = newId();
+      await trx('accounts').insert({
+        id,
+        username: url.pathname.split('/').pop(),
+        domain: url.host,
+        display_name: url.pathname,
+        uri: actor.uri,
+        url: actor.uri,
+        inbox_url: `${actor.uri}/inbox`,
+        shared_inbox_url: `${url.origin}/inbox`,
+        followers_url: `${actor.uri}/followers`,
+        fetched_at: now,
+        created_at: now,
+        updated_at: now,
+      });
+      await trx('follows').insert({ id: newId(), account_id: followerId, target_account_id: id, created_at: now });
+    }
+  });
+}
+
 /** `count` remote actors on the stub's main origin, with RSA-2048 keys, their documents served by the stub. */
 export async function remoteActors(stub: Stub, count: number): Promise<RemoteActor[]> {
   const origin = stub.origins[0]!;

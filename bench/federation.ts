@@ -8,11 +8,13 @@
 //               API; timed from the POST until the stub has had a request at
 //               every inbox (bench/federation-deliveries.ts). Fedify signs
 //               each delivery with the author's RSA key (the server's own,
-//               4096-bit as Fedify makes them, unless --authorkey=rsa2048);
+//               2048-bit as federation/keys.ts makes them; --authorkey=rsa2048
+//               stores one made here beforehand);
 //               the stub answers 202 to the first knock, so requests = inboxes.
 //   inbox       --activities signed Creates (a public Note with one Image)
 //               from --actors remote actors whose keys (RSA-2048) the stub serves,
-//               POSTed to the shared inbox --concurrency at a time: accepted/s
+//               each followed by the local author (so every post goes to a
+//               home feed, as on a real server), POSTed to the shared inbox --concurrency at a time: accepted/s
 //               at the HTTP side, processed/s until every one is a posts row
 //               (bench/federation-inbox.ts). Remote media fetching is off
 //               (VIEWFINDER_REMOTE_MEDIA=off); the attachment URLs point at the
@@ -144,7 +146,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     figures.deliveries = await orError(measureDeliveries(s, server, db, stub, author, inboxes));
     await settle(db, DELIVERY_JOBS, 60_000);
     log('inbox: signing and posting activities');
-    figures.inbox = await orError(measureInbox(s, server, db, stub));
+    figures.inbox = await orError(measureInbox(s, server, db, stub, author));
     (figures.machine as Record<string, unknown>).loadAverage1mAfter = round(loadavg()[0]!, 2);
     return figures;
   } finally {

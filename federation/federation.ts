@@ -10,13 +10,15 @@ import { JobRegistry } from '../server/jobs/registry.ts';
 import { getLogger } from '../server/logging.ts';
 import type { FederationData } from './context.ts';
 import { createKvStore } from './kv-store.ts';
+import { withKvMemo } from './kv-memo.ts';
+import { memoizeVocabParsing } from './vocab-memo.ts';
 import { createMessageQueue } from './message-queue.ts';
 import { registerActors } from './actors.ts';
 import { registerNodeInfo } from './nodeinfo.ts';
 import { registerCollections } from './collections/register.ts';
 import { registerPostObjects } from './post-objects.ts';
 import { registerInboxListeners } from './inbox/register.ts';
-import { withRegisteredExtras } from './outbox/activity-extras.ts';
+import { withFanoutExtras, withRegisteredExtras } from './outbox/activity-extras.ts';
 import { createLoaderFactories } from './document-loader.ts';
 
 export const INBOX_JOB = 'fedify.inbox';
@@ -54,7 +56,17 @@ export async function createViewfinderFederation(deps: FederationDeps): Promise<
   registerInboxListeners(builder);
 
   const log = getLogger('federation');
-  const kv = createKvStore(db);
+  memoizeVocabParsing();
+  // Fedify's default kv prefixes of the state it reads on every delivery and
+  // inbox POST, answered from memory for a few seconds (kv-memo.ts).
+  const kv = withKvMemo(createKvStore(db), {
+    prefixes: [
+      ['_fedify', 'httpMessageSignaturesSpec'],
+      ['_fedify', 'circuit'],
+      ['_fedify', 'publicKey'],
+      ['_fedify', 'remoteDocument'],
+    ],
+  });
   return builder.build({
     kv,
     // Our loaders (safeFetch: private addresses refused unless a local trial
@@ -66,7 +78,7 @@ export async function createViewfinderFederation(deps: FederationDeps): Promise<
       // Mastodon retries; an inbox message a few times over an hour.
       inbox: createMessageQueue({ db, registry, jobType: INBOX_JOB, priority: 5, maxAttempts: 10, backoffBaseMs: 10_000, backoffMaxMs: HOUR_MS }),
       outbox: createMessageQueue({ db, registry, jobType: OUTBOX_JOB, maxAttempts: 18, backoffBaseMs: config.federation.retryBaseMs, backoffMaxMs: 6 * HOUR_MS, prepare: withRegisteredExtras, orderingKeyOf: perInbox }),
-      fanout: createMessageQueue({ db, registry, jobType: FANOUT_JOB, priority: 1, maxAttempts: 10, backoffBaseMs: 5_000, backoffMaxMs: HOUR_MS, prepare: withRegisteredExtras }),
+      fanout: createMessageQueue({ db, registry, jobType: FANOUT_JOB, priority: 1, maxAttempts: 10, backoffBaseMs: 5_000, backoffMaxMs: HOUR_MS, prepare: withRegisteredExtras, around: withFanoutExtras }),
     },
     manuallyStartQueue: true,
     origin: config.publicUrl,

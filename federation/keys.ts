@@ -4,6 +4,11 @@
 // milliseconds, so an existing account gets its keys the first time a server
 // asks for its actor or it sends something. Imported keys are cached: parsing
 // a JWK on every signature would cost more than the signature.
+//
+// RSA keys are 2048 bits, as Mastodon makes them, rather than the 4096 of
+// Fedify's generateCryptoKeyPair: every delivery is signed, and a 4096-bit
+// signature costs about six times the CPU (docs/decisions/0009). Keys made
+// before keep their length; both verify everywhere.
 import { exportJwk, generateCryptoKeyPair, importJwk } from '@fedify/fedify';
 import type { Db } from '../server/db/knex.ts';
 import { findAccountKeys, insertAccountKeys, type KeyAlgorithm, type StoredKeyPair } from '../server/db/account-keys.repo.ts';
@@ -30,10 +35,18 @@ function remember(key: string, load: () => Promise<CryptoKeyPair[]>): Promise<Cr
   return loading;
 }
 
+const RSA_BITS = 2048;
+
+function generatePair(algorithm: KeyAlgorithm): Promise<CryptoKeyPair> {
+  if (algorithm !== 'RSASSA-PKCS1-v1_5') return generateCryptoKeyPair(algorithm);
+  const params: RsaHashedKeyGenParams = { name: algorithm, modulusLength: RSA_BITS, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  return crypto.subtle.generateKey(params, true, ['sign', 'verify']);
+}
+
 async function generate(accountId: number): Promise<StoredKeyPair[]> {
   return Promise.all(
     ALGORITHMS.map(async (algorithm) => {
-      const pair = await generateCryptoKeyPair(algorithm);
+      const pair = await generatePair(algorithm);
       return {
         accountId,
         algorithm,

@@ -5,7 +5,7 @@
 // Fedify does not answer (not its route, or a browser asking for HTML) goes on
 // to our own routers untouched, which is how the same URL serves JSON-LD to
 // servers and HTML to people.
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type Koa from 'koa';
 import type { Federation } from '@fedify/fedify';
 import type { FederationData } from './context.ts';
@@ -21,18 +21,28 @@ export interface KoaFederationOptions {
   maxBodyBytes: number;
 }
 
-/** The request body as a stream that fails once it passes `max` bytes, so an endless POST is cut off. */
-function limitedBody(req: Readable, max: number): { stream: ReadableStream<Uint8Array>; overflowed: () => boolean } {
-  let seen = 0;
-  const limited = req.pipe(
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        seen += chunk.length;
-        done(seen > max ? new Error(`inbox body is larger than ${max} bytes`) : null, chunk);
-      },
-    }),
-  );
-  return { stream: Readable.toWeb(limited) as ReadableStream<Uint8Array>, overflowed: () => seen > max };
+/**
+ * The request body, read whole, or null once it passes `max` bytes (the rest
+ * is not read). Inbox bodies are a few kilobytes: a buffer is cheaper to hand
+ * Fedify (which reads it twice) than a Node stream turned into a web stream.
+ */
+function readLimited(req: Readable, max: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen <= max) return void chunks.push(chunk);
+      // Stop reading (the socket is closed after the 413: Connection: close),
+      // without destroying the request before the answer is written.
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, seen)));
+    req.once('error', reject);
+  });
 }
 
 /** The host of the key that signed a request (draft-cavage `Signature` or RFC 9421 `Signature-Input`), if it names one. */
@@ -77,24 +87,22 @@ export function federationMiddleware(options: KoaFederationOptions): Koa.Middlew
       if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       else if (value !== undefined) headers.set(name, value);
     }
-    const body = withBody ? limitedBody(ctx.req, options.maxBodyBytes) : null;
-    const request = new Request(new URL(ctx.originalUrl, origin), {
-      method,
-      headers,
-      body: body?.stream,
-      // Node's fetch needs this for a streamed body.
-      ...(withBody ? { duplex: 'half' } : {}),
-    } as RequestInit);
+    const body = withBody ? await readLimited(ctx.req, options.maxBodyBytes) : undefined;
+    if (body === null) {
+      // Sent without a length, or a false one: cut off where it passed the limit.
+      ctx.status = 413;
+      ctx.body = { error: `Request body is larger than the limit of ${options.maxBodyBytes} bytes` };
+      ctx.set('Connection', 'close');
+      return;
+    }
+    // A view of the buffer, not a copy (Node's Buffers are ArrayBuffer-backed).
+    const bytes = body && new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength);
+    const request = new Request(new URL(ctx.originalUrl, origin), { method, headers, body: bytes });
 
     // Fedify hands back what these callbacks return: this very object means "not mine".
     const notMine = new Response(null, { status: 404 });
-    let response = await federation.fetch(request, { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine }).catch((error: unknown) => {
-      if (!body?.overflowed()) throw error;
-      return notMine;
-    });
-    // However Fedify met the cut-off stream, the sender is told why.
-    if (body?.overflowed()) response = Response.json({ error: `Request body is larger than the limit of ${options.maxBodyBytes} bytes` }, { status: 413 });
-    else if (response === notMine) return next();
+    const response = await federation.fetch(request, { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine });
+    if (response === notMine) return next();
     ctx.status = response.status;
     response.headers.forEach((value, name) => {
       // koa sets its own length and encoding from the body.

@@ -9,29 +9,32 @@
 // Retry-After or its circuit breaker holds a host; those jobs then succeed.)
 //
 // Ordering keys: messages with the same key run one at a time, in enqueue
-// order. Each gets a sequence number from a per-key counter in `kv`, taken in
-// the enqueueing transaction; a job whose turn has not come parks its payload
-// in `kv` and finishes; the job whose turn it is, when it succeeds or fails its
-// last attempt, passes the turn on and re-enqueues the parked successor. So a
-// failing message holds back the later ones of its key until it succeeds or
-// goes dead (as a delayed one does until it is due), exactly the guarantee a
-// `Delete` after a `Create` needs. A message whose turn has passed (a dead job
-// revived by an admin, a second run after a lost acknowledgement) runs at once,
-// unordered. Only a queued job deleted by hand, which our queue offers no way
-// to do, would stall its key: its successors would stay parked.
+// order. The key (narrowed per inbox for deliveries) is the job's ordering key
+// in our queue (server/jobs/queue.ts): a job is not claimed while an earlier
+// one of its key is queued, backing off or running, so a failing message holds
+// back the later ones of its key until it succeeds or goes dead (as a delayed
+// one does until it is due), exactly the guarantee a `Delete` after a `Create`
+// needs. "Earlier" is by job id: enqueue order for enqueues from one thread
+// (Fedify enqueues one activity's deliveries from one thread), and between
+// threads for transactions that commit one after the other (not within the
+// same millisecond: ids are time-based). The one limitation: two transactions
+// open at the same time that enqueue the same key are not ordered against each
+// other, and if the one with the later id commits first, its job may already
+// be running when the earlier one appears and starts too. (The kv counters
+// this replaces ordered them by who took the counter's lock first, no more
+// meaningful an order.) A dead message revived by an admin runs as soon as
+// nothing earlier blocks it, even if later ones of its key have run or are
+// running.
 //
 // Cost: Fedify enqueues a post's deliveries one call per inbox, all at once;
-// calls made within one macrotask are written together (a transaction per
-// hundred keys rather than one per message). A message finds out whether it is
-// its key's head with one read; only one that must wait takes the key's lock.
-import { createHash } from 'node:crypto';
+// calls made within one macrotask are written together, one enqueueMany (in
+// one transaction when there are several calls). Running a message costs
+// nothing beyond the job itself.
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from '@fedify/fedify';
 import type { Db, Queryable } from '../server/db/knex.ts';
-import { newId } from '../server/db/ids.ts';
-import { deleteKv, getKv, modifyKv, setKv, type KvPath, type KvValue } from '../server/db/kv.repo.ts';
-import { enqueue, enqueueMany, type EnqueueOptions } from '../server/jobs/queue.ts';
-import type { JobContext, JobDefinition, JobRegistry } from '../server/jobs/registry.ts';
-import { settle, tickBatcher, type Settled } from '../server/jobs/tick-batch.ts';
+import { enqueueMany, type EnqueueOptions } from '../server/jobs/queue.ts';
+import type { JobDefinition, JobRegistry } from '../server/jobs/registry.ts';
+import { settle, tickBatcher } from '../server/jobs/tick-batch.ts';
 
 export const FEDIFY_MESSAGE_JOB = 'fedify.message';
 
@@ -49,6 +52,8 @@ export interface MessageQueueOptions {
   prepare?: (message: unknown) => unknown;
   /** Narrows a message's ordering key (deliveries: per inbox rather than per server). */
   orderingKeyOf?: (message: unknown, key: string) => string;
+  /** Runs each message's handling inside this (a fan-out message lends its extras to the deliveries it makes). */
+  around?: (message: unknown, handle: () => Promise<void>) => Promise<void>;
 }
 
 export interface DbMessageQueue extends MessageQueue {
@@ -59,44 +64,17 @@ export interface DbMessageQueue extends MessageQueue {
   enqueueManyIn(db: Queryable, messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void>;
 }
 
-interface Ordering {
-  key: string;
-  /** Which life of the key's counter (it is deleted when the key drains). */
-  gen: number;
-  seq: number;
-}
-
+/** A job's payload. Jobs written before migration 20261202000700 also carry an `ordering` field, now unused. */
 interface MessageJob {
   message: unknown;
-  ordering?: Ordering;
 }
-
-interface OrderState {
-  gen: number;
-  /** Sequence number whose turn it is. */
-  next: number;
-  /** Last sequence number handed out. */
-  last: number;
-}
-
-type Turn = 'head' | 'parked' | 'late';
 
 /** One enqueue call waiting for its macrotask's batch. */
 interface PendingEnqueue {
   messages: readonly unknown[];
-  key: string | null;
   options: EnqueueOptions;
 }
 type Handler = (message: any) => Promise<void> | void;
-
-// Keys whose counters one batched transaction updates: on SQLite it holds the
-// write lock, so a batch stays at a few tens of milliseconds.
-const KEYS_PER_TRANSACTION = 100;
-
-function isOrderState(value: unknown): value is OrderState {
-  const v = value as OrderState | null | undefined;
-  return typeof v?.gen === 'number' && typeof v.next === 'number' && typeof v.last === 'number';
-}
 
 function delayMs(options: MessageQueueEnqueueOptions): number {
   const ms = options.delay == null ? 0 : options.delay.total('millisecond');
@@ -109,153 +87,23 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
   const jobType = options.jobType ?? FEDIFY_MESSAGE_JOB;
   const jobOptions: EnqueueOptions = { priority: options.priority, maxAttempts: options.maxAttempts };
 
-  // Ordering keys are remote URLs and can be long; kv keys hold a digest.
-  const keyId = (key: string) => createHash('sha256').update(key).digest('hex');
-  const counterKey = (key: string): KvPath => ['_viewfinder', 'mq', jobType, 'order', keyId(key)];
-  const parkedKey = (o: Ordering): KvPath => ['_viewfinder', 'mq', jobType, 'parked', keyId(o.key), String(o.gen), String(o.seq)];
-
-  /** The jobs of `messages` numbered after `current` in the key's counter, and the counter's next state. */
-  function numbered(messages: readonly unknown[], key: string, enqueueOptions: EnqueueOptions, current: KvValue | undefined) {
-    const state = isOrderState(current?.value) ? current.value : { gen: newId(), next: 1, last: 0 };
-    const jobs = messages.map((message, i) => {
-      const payload: MessageJob = { message, ordering: { key, gen: state.gen, seq: state.last + 1 + i } };
-      return { type: jobType, payload, options: enqueueOptions };
-    });
-    return { jobs, next: { value: { ...state, last: state.last + messages.length }, expiresAt: null } };
-  }
-
-  /** Enqueues through `target` (a caller's transaction, or the pool for one message). */
-  async function write(target: Queryable, item: PendingEnqueue): Promise<void> {
-    const { messages, key, options: withDelay } = item;
-    if (key === null) {
-      await enqueueMany(
-        target,
-        messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: withDelay })),
-      );
-      return;
-    }
-    // Numbers and jobs are written in one transaction: a number whose job
-    // was never written would stall the key forever.
-    await modifyKv(target, counterKey(key), async (current, tx) => {
-      const { jobs, next } = numbered(messages, key, withDelay, current);
-      await enqueueMany(tx, jobs);
-      return { result: undefined, next };
-    });
-  }
-
-  /** Ordered calls, a transaction per KEYS_PER_TRANSACTION keys; a call whose counter update fails fails alone. */
-  async function writeOrdered(items: PendingEnqueue[], results: Settled<void>[], indices: number[]): Promise<void> {
-    // Locked in key order (a stable sort keeps one key's calls in call order),
-    // so two batches on Postgres never wait for each other's locks in a circle.
-    const order = [...indices].sort((a, b) => (items[a]!.key! < items[b]!.key! ? -1 : items[a]!.key! > items[b]!.key! ? 1 : a - b));
-    for (let start = 0; start < order.length; start += KEYS_PER_TRANSACTION) {
-      const chunk = order.slice(start, start + KEYS_PER_TRANSACTION);
-      if (chunk.length === 1) {
-        results[chunk[0]!] = await settle(write(db, items[chunk[0]!]!));
-        continue;
-      }
-      const written: number[] = [];
-      const committed = await settle(
-        db.transaction(async (tx) => {
-          const jobs: { type: string; payload: MessageJob; options: EnqueueOptions }[] = [];
-          for (const i of chunk) {
-            const item = items[i]!;
-            const counted = await settle(
-              modifyKv(tx, counterKey(item.key!), (current) => {
-                const { jobs: mine, next } = numbered(item.messages, item.key!, item.options, current);
-                return { result: mine, next };
-              }),
-            );
-            if (!counted.ok) results[i] = counted;
-            else {
-              jobs.push(...counted.value);
-              written.push(i);
-            }
-          }
-          await enqueueMany(tx, jobs);
-        }),
-      );
-      for (const i of written) results[i] = committed;
-    }
-  }
+  const jobsOf = (item: PendingEnqueue) => item.messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: item.options }));
 
   // Enqueue calls on the queue's own connection, gathered per macrotask.
   const enqueueBatched = tickBatcher<PendingEnqueue, void>(async (items) => {
-    const results: Settled<void>[] = items.map(() => ({ ok: true, value: undefined }));
-    const unordered = items.flatMap((item, i) => (item.key === null ? [i] : []));
-    const ordered = items.flatMap((item, i) => (item.key === null ? [] : [i]));
-    if (unordered.length > 0) {
-      const all = unordered.flatMap((i) => items[i]!.messages.map((message) => ({ type: jobType, payload: { message } satisfies MessageJob, options: items[i]!.options })));
-      // One call's messages as before, without a transaction; several calls' in one.
-      const done = await settle(unordered.length === 1 ? enqueueMany(db, all) : db.transaction((tx) => enqueueMany(tx, all)));
-      for (const i of unordered) results[i] = done;
-    }
-    if (ordered.length > 0) await writeOrdered(items, results, ordered);
-    return results;
+    const jobs = items.flatMap(jobsOf);
+    // One call's messages as they come; several calls' all or none.
+    const done = await settle(items.length === 1 ? enqueueMany(db, jobs) : db.transaction((tx) => enqueueMany(tx, jobs)));
+    return items.map(() => done);
   });
 
   async function enqueueAll(target: Queryable | null, given: readonly unknown[], enqueueOptions: MessageQueueEnqueueOptions = {}): Promise<void> {
     if (given.length === 0) return;
     const messages = options.prepare ? given.map(options.prepare) : given;
     const narrowed = enqueueOptions.orderingKey != null && options.orderingKeyOf && messages.length === 1 ? options.orderingKeyOf(messages[0], enqueueOptions.orderingKey) : enqueueOptions.orderingKey;
-    const item: PendingEnqueue = { messages, key: narrowed ?? null, options: { ...jobOptions, delayMs: delayMs(enqueueOptions) } };
+    const item: PendingEnqueue = { messages, options: { ...jobOptions, delayMs: delayMs(enqueueOptions), ...(narrowed == null ? {} : { orderingKey: narrowed }) } };
     // A caller's transaction is theirs to commit: written through it at once.
-    return target === null ? enqueueBatched(item) : write(target, item);
-  }
-
-  /** Whether this message may run now, must wait (parked), or is past its turn. */
-  async function takeTurn(conn: Queryable, job: MessageJob & { ordering: Ordering }): Promise<Turn> {
-    const o = job.ordering;
-    // Only the message whose turn it is moves the turn on, so a read that says
-    // "yours" (or "passed") stays true: no lock needed. Parking needs the lock,
-    // taken below: the head may be passing the turn at this very moment.
-    const seen = await getKv(conn, counterKey(o.key));
-    const known = isOrderState(seen) ? seen : undefined;
-    if (!known || known.gen !== o.gen || o.seq < known.next) return 'late';
-    if (o.seq === known.next) return 'head';
-    return modifyKv<Turn>(conn, counterKey(o.key), async (current, tx) => {
-      const state = isOrderState(current?.value) ? current.value : undefined;
-      // A message of a finished counter, or one whose turn was passed after
-      // its last attempt (a revived dead job), is not waited for by anyone.
-      if (!state || state.gen !== o.gen || o.seq < state.next) return { result: 'late' };
-      if (o.seq === state.next) return { result: 'head' };
-      await setKv(tx, parkedKey(o), job);
-      return { result: 'parked' };
-    });
-  }
-
-  /** The head message is done (or dead): its successor's turn. */
-  function passTurn(conn: Queryable, o: Ordering): Promise<void> {
-    return modifyKv<void>(conn, counterKey(o.key), async (current, tx) => {
-      const state = isOrderState(current?.value) ? current.value : undefined;
-      // Already passed: this was a second run of the same job.
-      if (!state || state.gen !== o.gen || state.next !== o.seq) return { result: undefined };
-      if (o.seq >= state.last) return { result: undefined, next: null };
-      const successor = parkedKey({ ...o, seq: o.seq + 1 });
-      const parked = await getKv(tx, successor);
-      if (parked !== undefined) {
-        await deleteKv(tx, successor);
-        await enqueue(tx, jobType, parked, jobOptions);
-      }
-      return { result: undefined, next: { value: { ...state, next: o.seq + 1 }, expiresAt: null } };
-    });
-  }
-
-  async function run(handler: Handler, job: MessageJob, ctx: JobContext): Promise<void> {
-    if (!job.ordering) return handler(job.message);
-    const ordering = job.ordering;
-    const turn = await takeTurn(ctx.db, { ...job, ordering });
-    if (turn === 'parked') return;
-    try {
-      await handler(job.message);
-    } catch (error) {
-      // The last attempt failed: the job goes dead and must not hold back its
-      // key. An aborted run (worker stopping, lease lost) is not an attempt:
-      // the job comes back.
-      if (turn === 'head' && ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted) await passTurn(ctx.db, ordering);
-      throw error;
-    }
-    if (turn === 'head') await passTurn(ctx.db, ordering);
+    return target === null ? enqueueBatched(item) : enqueueMany(target, jobsOf(item));
   }
 
   return {
@@ -287,7 +135,10 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
       const { signal } = listenOptions;
       if (signal?.aborted) return;
       const definition: JobDefinition<MessageJob> = {
-        handler: (job, ctx) => run(handler, job, ctx),
+        handler: async (job) => {
+          const handle = async () => void (await handler(job.message));
+          await (options.around ? options.around(job.message, handle) : handle());
+        },
         maxAttempts: options.maxAttempts,
         backoffBaseMs: options.backoffBaseMs,
         backoffMaxMs: options.backoffMaxMs,

@@ -11,12 +11,24 @@
 // is sent (which is all Mastodon and Pixelfed require).
 import { withExtras, type JsonLdExtras, type JsonObject } from '../objects/json-ld-extras.ts';
 
-const pending = new Map<string, JsonLdExtras>();
+// Registered extras by activity id; counted, so that two runs registering the
+// same activity (a retried fan-out beside its first try) do not end each other's.
+const pending = new Map<string, { extras: JsonLdExtras; holders: number }>();
 
 /** Registers the extras for an activity about to be sent; the returned function forgets them. */
 export function registerExtras(activityId: string, extras: JsonLdExtras): () => void {
-  pending.set(activityId, extras);
-  return () => pending.delete(activityId);
+  const entry = pending.get(activityId);
+  if (entry) {
+    entry.extras = extras;
+    entry.holders += 1;
+  } else pending.set(activityId, { extras, holders: 1 });
+  let held = true;
+  return () => {
+    const current = pending.get(activityId);
+    if (!held || !current) return;
+    held = false;
+    if (--current.holders === 0) pending.delete(activityId);
+  };
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -31,11 +43,31 @@ export function patchActivity(activity: JsonObject, extras: JsonLdExtras): JsonO
   return patched;
 }
 
-/** The queue's hook: a Fedify outbox or fan-out message whose activity has registered extras gets them. */
+// The field of a queued fan-out message that carries the extras: Fedify's
+// fan-out job parses the activity into its vocabulary (which drops them) and
+// serializes it again for each delivery, in a later job, maybe on another
+// thread, long after the send job forgot them.
+const EXTRAS_FIELD = 'viewfinderExtras';
+
+/** The queues' hook: a Fedify outbox or fan-out message whose activity has registered extras gets them. */
 export function withRegisteredExtras(message: unknown): unknown {
   if (!isObject(message) || (message.type !== 'outbox' && message.type !== 'fanout')) return message;
   const id = typeof message.activityId === 'string' ? message.activityId : undefined;
-  const extras = id === undefined ? undefined : pending.get(id);
+  const extras = id === undefined ? undefined : pending.get(id)?.extras;
   if (!extras || !isObject(message.activity)) return message;
-  return { ...message, activity: patchActivity(message.activity, extras) };
+  const patched = { ...message, activity: patchActivity(message.activity, extras) };
+  return message.type === 'fanout' ? { ...patched, [EXTRAS_FIELD]: extras } : patched;
+}
+
+/** The fan-out queue's `around`: while a fan-out message runs, its deliveries get the extras it carries. */
+export async function withFanoutExtras(message: unknown, handle: () => Promise<void>): Promise<void> {
+  const extras = isObject(message) ? (message[EXTRAS_FIELD] as JsonLdExtras | undefined) : undefined;
+  const id = isObject(message) && typeof message.activityId === 'string' ? message.activityId : undefined;
+  if (!extras || id === undefined) return handle();
+  const forget = registerExtras(id, extras);
+  try {
+    await handle();
+  } finally {
+    forget();
+  }
 }

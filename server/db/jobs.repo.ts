@@ -18,6 +18,8 @@ export interface JobRecord {
   attempts: number;
   max_attempts: number | null;
   dedupe_key: string | null;
+  /** Digest of the job's ordering key (server/jobs/queue.ts). */
+  ordering_key: string | null;
   locked_by: string | null;
   last_error: string | null;
   run_at: number;
@@ -33,6 +35,8 @@ export interface NewJob {
   priority: number;
   maxAttempts: number | null;
   dedupeKey: string | null;
+  /** Already digested; jobs sharing it are claimed one at a time, in id order. */
+  orderingKey: string | null;
   runAt: number;
 }
 
@@ -44,7 +48,7 @@ export interface Claim {
 }
 
 // SQLite allows at most 500 terms in a compound SELECT, which is how knex
-// writes a multi-row insert there; 13 columns × 400 rows also stays far below
+// writes a multi-row insert there; 12 columns × 400 rows also stays far below
 // the bound-parameter limit.
 const INSERT_CHUNK = 400;
 // Row-value lists ((id, attempts) IN …) use two parameters per claim.
@@ -60,6 +64,7 @@ function toRow(job: NewJob, id: number, now: number) {
     attempts: 0,
     max_attempts: job.maxAttempts,
     dedupe_key: job.dedupeKey,
+    ordering_key: job.orderingKey,
     run_at: job.runAt,
     created_at: now,
     updated_at: now,
@@ -85,20 +90,50 @@ export async function insertJob(db: Queryable, job: NewJob, now = Date.now()): P
   throw new Error(`could not insert a job of type ${job.type}: id collisions`);
 }
 
-/** Inserts many jobs in chunks; those whose dedupe key is taken are skipped. */
+/** Inserts many jobs in chunks, in order (ids increase along `jobs`); those whose dedupe key is taken are skipped. */
 export async function insertJobs(db: Queryable, jobs: NewJob[], now = Date.now()): Promise<void> {
   for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
     const chunk = jobs.slice(start, start + INSERT_CHUNK);
+    if (chunk.some((job) => job.orderingKey !== null)) await insertOrderedChunk(db, chunk, now);
+    else await insertChunk(db, chunk, now);
+  }
+}
+
+async function insertChunk(db: Queryable, chunk: NewJob[], now: number): Promise<void> {
+  const rows = chunk.map((job) => toRow(job, newId(), now));
+  const inserted = await db('jobs').insert(rows).onConflict().ignore().returning('id');
+  if (inserted.length === rows.length) return;
+  // Some rows were skipped: a taken dedupe key (intended) or, rarely, an id
+  // collision with another thread or process; the single-row path sorts them out.
+  const done = new Set(inserted.map((row: { id: number }) => row.id));
+  for (let i = 0; i < rows.length; i++) {
+    if (!done.has(rows[i]!.id)) await insertJob(db, chunk[i]!, now);
+  }
+}
+
+/**
+ * A chunk with ordering keys must keep its ids in chunk order, so a row lost
+ * to an id collision is not retried alone with a later id: the whole chunk is
+ * written again with fresh ids, inside a transaction so that no worker ever
+ * sees the first try.
+ */
+async function insertOrderedChunk(db: Queryable, chunk: NewJob[], now: number): Promise<void> {
+  if (!db.isTransaction) return db.transaction((tx) => insertOrderedChunk(tx, chunk, now));
+  for (let attempt = 0; attempt < 5; attempt++) {
     const rows = chunk.map((job) => toRow(job, newId(), now));
     const inserted = await db('jobs').insert(rows).onConflict().ignore().returning('id');
-    if (inserted.length === rows.length) continue;
-    // Some rows were skipped: a taken dedupe key (intended) or, rarely, an id
-    // collision with another process; the single-row path sorts them out.
+    if (inserted.length === rows.length) return;
     const done = new Set(inserted.map((row: { id: number }) => row.id));
-    for (let i = 0; i < rows.length; i++) {
-      if (!done.has(rows[i]!.id)) await insertJob(db, chunk[i]!, now);
+    let collided = false;
+    for (let i = 0; i < rows.length && !collided; i++) {
+      if (done.has(rows[i]!.id)) continue;
+      const dedupeKey = chunk[i]!.dedupeKey;
+      collided = dedupeKey === null || (await db('jobs').where('dedupe_key', dedupeKey).first('id')) === undefined;
     }
+    if (!collided) return;
+    await db('jobs').whereIn('id', [...done]).delete();
   }
+  throw new Error(`could not insert ${chunk.length} jobs: id collisions`);
 }
 
 export interface ClaimOptions {
@@ -121,6 +156,17 @@ export interface ClaimOptions {
  * rather than one OR: each branch can then walk an index in claim order and
  * stop after `limit` rows, where an OR makes both databases sort every due
  * job on each claim, which grows with the backlog.
+ *
+ * Ordering keys: a job with one is a candidate only if no earlier job (smaller
+ * id) of its key is left that is not dead: queued (due, delayed or backing
+ * off) and running (held included) both block, finished ones are deleted.
+ * That also keeps one claim from taking two jobs of a key. On Postgres the
+ * NOT EXISTS reads without locking, so it sees an earlier job that another
+ * claimer has locked (and skipped here) and keeps the later one back too.
+ * Each candidate looks its key up in jobs_ordering_index. Blocked jobs that
+ * are due are still walked, one lookup each: rescheduleJob moves a key's
+ * waiting jobs to its retry time so the index passes them by, but those
+ * enqueued since, or waiting behind a running job, cost every claim a little.
  */
 export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<JobRecord[]> {
   const { types, limit, leaseMs, workerId } = options;
@@ -128,11 +174,20 @@ export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<J
   const now = options.now ?? Date.now();
   const sqlite = isSqlite(db);
   const claimOrder = [{ column: 'priority', order: 'desc' }, 'run_at', 'id'];
+  const noEarlierOfKey = (q: Knex.QueryBuilder) =>
+    q.whereNull('jobs.ordering_key').orWhereNotExists(
+      db('jobs as earlier')
+        .select(db.raw('1'))
+        .whereRaw('earlier.ordering_key = jobs.ordering_key')
+        .whereRaw('earlier.id < jobs.id')
+        .whereNot('earlier.state', 'dead'),
+    );
   const due = db('jobs')
     .select('id', 'priority', 'run_at')
     .where('state', 'queued')
     .where('run_at', '<=', now)
     .whereIn('type', types)
+    .where(noEarlierOfKey)
     .orderBy(claimOrder)
     .limit(limit);
   const expired = db('jobs')
@@ -140,6 +195,7 @@ export async function claimJobs(db: Queryable, options: ClaimOptions): Promise<J
     .where('state', 'running')
     .where('lease_until', '<', now)
     .whereIn('type', types)
+    .where(noEarlierOfKey)
     .orderBy('lease_until')
     .limit(limit);
   if (!sqlite) {
@@ -220,10 +276,22 @@ function claimed(db: Queryable, claim: Claim): Knex.QueryBuilder {
   return db('jobs').where({ id: claim.id, locked_by: claim.lockedBy, attempts: claim.attempts, state: 'running' });
 }
 
-/** A failed attempt with attempts left: queued again at `runAt`. False if the claim was lost. */
+/**
+ * A failed attempt with attempts left: queued again at `runAt`. False if the
+ * claim was lost. The later jobs of its key cannot run before it, so they are
+ * made due no earlier either: a claim then passes them by in the index instead
+ * of checking each one against its key (those enqueued later are still checked
+ * until the next retry moves them too).
+ */
 export async function rescheduleJob(db: Queryable, claim: Claim, runAt: number, error: string, now = Date.now()): Promise<boolean> {
-  const n = await claimed(db, claim).update({ state: 'queued', run_at: runAt, last_error: error, lease_until: null, locked_by: null, updated_at: now });
-  return n > 0;
+  const rows: { ordering_key: string | null }[] = await claimed(db, claim)
+    .update({ state: 'queued', run_at: runAt, last_error: error, lease_until: null, locked_by: null, updated_at: now })
+    .returning('ordering_key');
+  const key = rows[0]?.ordering_key;
+  if (key != null) {
+    await db('jobs').where('ordering_key', key).where('id', '>', claim.id).where('state', 'queued').where('run_at', '<', runAt).update({ run_at: runAt, updated_at: now });
+  }
+  return rows.length > 0;
 }
 
 /** The last attempt failed: the job stays as `dead` and frees its dedupe key. */

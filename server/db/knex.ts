@@ -56,6 +56,28 @@ const STATEMENT_CACHE_SIZE = 500;
 const AUTO_CHECKPOINT_PAGES = 10_000;
 
 /**
+ * Each parameter `?` outside string literals as `+?` (one already written so
+ * is left alone). Unary plus is a no-op on the value and, like a bare
+ * parameter, has no affinity, so comparisons convert exactly as before; but
+ * with a bare `?` compared to an indexed column SQLite (built with STAT4 by
+ * better-sqlite3) re-plans the statement on every run, which for a one-row
+ * lookup by key costs several times the lookup itself (timelines.repo.ts has
+ * the measurements; ADR 0008).
+ */
+export function withPlainParameters(sql: string): string {
+  if (!sql.includes('?')) return sql;
+  let out = '';
+  let quoted = false;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'") quoted = !quoted;
+    if (c === '?' && !quoted && sql[i - 1] !== '+') out += '+';
+    out += c;
+  }
+  return out;
+}
+
+/**
  * knex's better-sqlite3 dialect prepares every query anew, which costs more
  * than running it. Reusing the prepared statement per SQL text is safe there:
  * knex runs each statement to completion (all/run) before the next, and we
@@ -67,7 +89,7 @@ function cachePreparedStatements(conn: SqliteConnection): void {
   conn.prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = prepare(sql);
+      statement = prepare(withPlainParameters(sql));
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(sql, statement);
     }

@@ -82,6 +82,11 @@ function hidingMute(q: Knex.QueryBuilder, recipient: Ref, sender: Ref, now: numb
     .where((w) => w.whereNull('m.expires_at').orWhere('m.expires_at', '>', now));
 }
 
+/** Whether any follower of `authorId` asked to be told of each post. */
+export async function hasSubscribers(db: Queryable, authorId: number): Promise<boolean> {
+  return (await findSubscriberPage(db, authorId, 0, 1)).length > 0;
+}
+
 /** Followers of `authorId` who asked to be told of each post (`notify` on their follow), in follow order from `afterFollowId`. */
 export async function findSubscriberPage(db: Queryable, authorId: number, afterFollowId: number, limit: number): Promise<{ cursor: number; accountId: number }[]> {
   const rows: Row[] = await db('follows')

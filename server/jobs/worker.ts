@@ -258,8 +258,10 @@ export function createWorker(options: WorkerOptions): Worker {
       stopping = false;
       // Jobs this thread's handlers enqueue (a post's fan-out, its
       // deliveries) are claimed as soon as they are committed, not at the next poll.
-      unsubscribe = onJobsCommitted(db, () => {
-        if (wake && canClaim()) wake();
+      // Only for types it takes: every commit waking the delivery lane for
+      // a claim that finds nothing cost the job thread a scan each time.
+      unsubscribe = onJobsCommitted(db, (types) => {
+        if (wake && canClaim() && types.some((type) => (options.accepts ? options.accepts(type) : registry.get(type) !== undefined))) wake();
       });
       loopDone = loop();
     },

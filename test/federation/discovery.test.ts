@@ -3,6 +3,7 @@
 // the same URLs as HTML for browsers, the post object and the collections,
 // and a remote profile's outbox backfilled when it is opened.
 import test from 'ava';
+import { createPublicKey } from 'node:crypto';
 import { databaseTargets } from '../helpers/databases.ts';
 import { api, photos, post, remoteId } from './actions.ts';
 import { eventually, startInstance, user } from './instances.ts';
@@ -64,6 +65,8 @@ for (const target of await databaseTargets()) {
     t.truthy(person.body.published);
     t.like([person.body.attachment].flat()[0], { type: 'PropertyValue', name: 'Site' });
     t.regex(person.body.publicKey.publicKeyPem, /BEGIN PUBLIC KEY/);
+    // 2048 bits, as Mastodon's: every delivery is signed with it.
+    t.is(createPublicKey(person.body.publicKey.publicKeyPem).asymmetricKeyDetails?.modulusLength, 2048);
     t.is(person.body.publicKey.owner, actor);
     t.true([person.body.assertionMethod].flat().some((k: any) => k.type === 'Multikey'));
     // Keys are made once and kept: the second fetch serves the same ones.

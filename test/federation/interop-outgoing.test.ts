@@ -107,4 +107,25 @@ for (const target of await databaseTargets()) {
       t.false(audience.some((uri) => uri === PUBLIC || uri === 'as:Public' || uri === 'Public'), `Public nowhere: ${audience.join(' ')}`);
     }
   });
+
+  test(`${target.name}: a post to five servers goes through Fedify's fan-out and reaches each with its blurhash and focal point`, async (t) => {
+    // Fedify fans out from five inboxes on: one queued message that a later
+    // job expands, which re-serializes the activity without what its
+    // vocabulary lacks. Each delivery must still carry it.
+    const instance = await startInstance(t, target);
+    const carol = await user(instance, 'carol');
+    const servers = await Promise.all([1, 2, 3, 4, 5].map(() => startStubPeer(t, 'mastodon')));
+    for (const server of servers) await stubFollows(instance, server, await server.person(), 'carol');
+    await eventually('five followers', async () => (await carol.client.v1.accounts.$select(String(carol.accountId)).fetch()).followersCount === 5);
+
+    const photo: Photo = { description: 'Dunes at dawn', focus: [0.25, -0.5] };
+    const status = await post(instance, carol, { status: 'Dawn', visibility: 'public', media_ids: await photosWithFocus(instance, carol, [photo]) });
+    for (const server of servers) {
+      const delivery = await server.receivedWhere('our Create', (r) => r.activity.type === 'Create' && (r.activity.object as JsonObject | undefined)?.id === status.uri);
+      const [attachment] = (delivery.activity.object as JsonObject).attachment as JsonObject[];
+      t.is(attachment!.blurhash, status.media_attachments[0].blurhash, `blurhash at ${server.host}`);
+      t.deepEqual(attachment!.focalPoint, photo.focus, `focal point at ${server.host}`);
+      t.true(delivery.digestMatches);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,8 @@ import { databaseTargets } from '../helpers/databases.ts';
 import { createKvStore } from '../../federation/kv-store.ts';
 import { createMessageQueue, type DbMessageQueue } from '../../federation/message-queue.ts';
 import { openDatabase, type Db } from '../../server/db/knex.ts';
+import { newId } from '../../server/db/ids.ts';
+import * as orderingMigration from '../../migrations/20261202000700_job_ordering.ts';
 import { listJobs } from '../../server/jobs/admin.ts';
 import { JobRegistry } from '../../server/jobs/registry.ts';
 import { createWorker, type Worker } from '../../server/jobs/worker.ts';
@@ -42,6 +45,7 @@ async function waitFor(what: string, predicate: () => boolean | Promise<boolean>
 }
 
 const messageJobs = (db: Db) => listJobs(db, { type: 'fedify.message' });
+type MessageJob = { message: unknown };
 
 for (const target of await databaseTargets()) {
   test(`${target.name}: an enqueued message reaches the listener once, deep-equal, and listen ends when its signal aborts`, async (t) => {
@@ -175,18 +179,20 @@ for (const target of await databaseTargets()) {
     await queueDone;
   });
 
-  test(`${target.name}: in-flight, parked and queued messages survive a restart`, async (t) => {
+  test(`${target.name}: in-flight, waiting and queued messages survive a restart`, async (t) => {
     const { db, config } = await target.create(t);
     // First "process": its own connection and worker. It stops while
-    // handling "ordered 1", with "ordered 2" parked behind it.
+    // handling "ordered 1", with "ordered 2" waiting behind it.
     const dbA = openDatabase(config);
     const registryA = new JobRegistry();
     const mqA = createMessageQueue({ db: dbA, registry: registryA });
     const receivedA: string[] = [];
     let interrupt = () => {};
     const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+    let started = false;
     const a = listen(t, mqA, async (m: string) => {
       if (m === 'ordered 1') {
+        started = true;
         await interrupted;
         throw new Error('interrupted by shutdown');
       }
@@ -196,10 +202,13 @@ for (const target of await databaseTargets()) {
     workerA.start();
     await mqA.enqueue('ordered 1', { orderingKey: 'https://local.example/notes/1' });
     await mqA.enqueue('ordered 2', { orderingKey: 'https://local.example/notes/1' });
-    await waitFor('ordered 2 to park', async () => {
-      const jobs = await messageJobs(db);
-      return jobs.length === 1 && jobs[0]!.state === 'running';
-    });
+    await waitFor('ordered 1 to start', () => started);
+    await sleep(100);
+    t.deepEqual(
+      (await messageJobs(db)).map((job) => `${(job.payload as MessageJob).message}: ${job.state}`).sort(),
+      ['ordered 1: running', 'ordered 2: queued'],
+      'ordered 2 is not taken while ordered 1 runs',
+    );
     const stopped = workerA.stop();
     interrupt();
     await stopped;
@@ -261,9 +270,10 @@ for (const target of await databaseTargets()) {
     const jobs = await messageJobs(db);
     t.is(jobs.length, 1);
     t.like(jobs[0], { state: 'dead', attempts: 2, payload: { message: { key: 'a', n: 1 } } });
-    const leftovers: unknown[] = [];
-    for await (const entry of createKvStore(db).list()) leftovers.push(entry);
-    t.deepEqual(leftovers, [], 'drained keys leave no ordering state behind');
+    await mq.enqueue({ key: 'b', n: 4 }, { orderingKey: 'b' });
+    await mq.enqueue({ key: 'a', n: 4 }, { orderingKey: 'a' });
+    await waitFor('a message of each drained key', () => done.length === 9);
+    t.deepEqual(done.slice(7).sort(), ['a4', 'b4'], 'a drained key, or one whose only job is dead, takes new messages at once');
   });
 
   test(`${target.name}: hundreds of enqueue calls at once, as Fedify's fan-out makes them, each run once; calls sharing a key run in call order`, async (t) => {
@@ -293,9 +303,49 @@ for (const target of await databaseTargets()) {
       'every message once',
     );
     for (let i = 0; i < 50; i++) t.deepEqual(order.get(i), [i, i + inboxes], `inbox ${i} in enqueue order`);
-    const leftovers: unknown[] = [];
-    for await (const entry of createKvStore(db).list()) leftovers.push(entry);
-    t.deepEqual(leftovers, [], 'drained keys leave no ordering state behind');
+  });
+
+  test(`${target.name}: messages parked by an older version run after the migration, in their old order`, async (t) => {
+    const { db } = await target.create(t);
+    // The state the old kv-counter queue left: m1 is its key's head, m2 and
+    // m4 were claimed before their turn and parked in kv, m3 not claimed yet.
+    await orderingMigration.down(db);
+    const key = 'https://remote.example/users/bob/inbox';
+    const hex = createHash('sha256').update(key).digest('hex');
+    const gen = newId();
+    const now = Date.now();
+    const message = (name: string, seq?: number) => (seq === undefined ? { message: name } : { message: name, ordering: { key, gen, seq } });
+    const job = (name: string, seq?: number) => ({ id: newId(), type: 'fedify.message', payload: JSON.stringify(message(name, seq)), state: 'queued', priority: 0, attempts: 0, run_at: now, created_at: now, updated_at: now });
+    const kv = (path: string[], value: unknown) => ({ key: JSON.stringify(path), value: JSON.stringify(value), expires_at: null });
+    const mq = ['_viewfinder', 'mq', 'fedify.message'];
+    await db('jobs').insert([job('m1', 1), job('m3', 3), job('unordered')]);
+    await db('kv').insert([
+      kv([...mq, 'order', hex], { gen, next: 1, last: 4 }),
+      kv([...mq, 'parked', hex, String(gen), '2'], message('m2', 2)),
+      kv([...mq, 'parked', hex, String(gen), '4'], message('m4', 4)),
+      kv(['_viewfinder', 'instance-actor', 'keys'], { kept: true }),
+    ]);
+    await orderingMigration.up(db);
+
+    t.deepEqual(
+      (await db('kv').select('key')).map((row: { key: string }) => row.key),
+      [JSON.stringify(['_viewfinder', 'instance-actor', 'keys'])],
+      "the old queue's counters and parked messages are gone from kv, nothing else",
+    );
+    const registry = new JobRegistry();
+    const mqNew = createMessageQueue({ db, registry });
+    const received: string[] = [];
+    listen(t, mqNew, async (m: string) => {
+      await sleep(5);
+      received.push(m);
+    });
+    worker(t, db, registry).start();
+    await waitFor('all five messages', () => received.length === 5);
+    t.deepEqual(
+      received.filter((m) => m !== 'unordered'),
+      ['m1', 'm2', 'm3', 'm4'],
+    );
+    t.true(received.includes('unordered'));
   });
 
   test(`${target.name}: enqueueIn writes with the caller's transaction`, async (t) => {
@@ -316,7 +366,7 @@ for (const target of await databaseTargets()) {
       received.push(m);
     });
     await worker(t, db, registry).runUntilIdle();
-    t.deepEqual(received, ['committed'], 'the rolled-back number did not stall the key');
+    t.deepEqual(received, ['committed'], 'the rolled-back enqueue did not stall the key');
   });
 
   test(`${target.name}: passes @fedify/testing's MessageQueue conformance suite, ordering keys included`, async (t) => {

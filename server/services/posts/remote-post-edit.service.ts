@@ -33,7 +33,7 @@ export interface EditRemotePostInput {
  * id, someone else's, or an Update no newer than the version we hold.
  * (`_config` is unused for now: the listeners call create and edit alike.)
  */
-export async function editRemotePost(db: Db, _config: Pick<Config, 'publicUrl'>, input: EditRemotePostInput): Promise<Post | null> {
+export async function editRemotePost(db: Db, config: Pick<Config, 'publicUrl' | 'federation'>, input: EditRemotePostInput): Promise<Post | null> {
   const { author, note } = input;
   const post = await findPostByUri(db, note.uri);
   if (!post || post.accountId !== author.id || post.reblogOfId !== null) return null;
@@ -44,7 +44,7 @@ export async function editRemotePost(db: Db, _config: Pick<Config, 'publicUrl'>,
 
   await db.transaction(async (trx) => {
     const before = snapshot((await findMediaByPostIds(trx, [post.id])).get(post.id) ?? []);
-    await replaceRemoteMedia(trx, { accountId: author.id, postId: post.id, attachments: note.attachments });
+    await replaceRemoteMedia(trx, { accountId: author.id, postId: post.id, attachments: note.attachments }, { fetch: config.federation.remoteMedia === 'cache' });
     const media = (await findMediaByPostIds(trx, [post.id])).get(post.id) ?? [];
     const after = snapshot(media);
     const contentChanged =

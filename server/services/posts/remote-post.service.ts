@@ -19,6 +19,7 @@ import { feedPostPublished } from '../feeds/feed-events.ts';
 import { retryOnIdCollision } from '../interactions/id-collision.ts';
 import { addRemoteMedia } from '../media/remote-media.service.ts';
 import { notifyMany, notifySubscribers } from '../notifications/notify.ts';
+import { hasSubscribers } from '../../db/notifications.repo.ts';
 import { findAccountById } from '../../db/accounts.repo.ts';
 import { believableTime, remoteContentOf, remoteKindOf, type IncomingNote } from './remote-post-content.ts';
 
@@ -50,7 +51,7 @@ export type RemotePostRefusal =
 
 export type CreateRemotePostResult = { post: Post; created: boolean; refused?: undefined } | { post: null; created: false; refused: RemotePostRefusal };
 
-export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl'>, input: CreateRemotePostInput): Promise<CreateRemotePostResult> {
+export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl' | 'federation'>, input: CreateRemotePostInput): Promise<CreateRemotePostResult> {
   const { author, note } = input;
   if (author.domain === null) return refuse('not-remote');
   if (author.suspendedAt !== null) return refuse('author-suspended');
@@ -95,7 +96,7 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl'>
         createdAt: published,
         updatedAt: now,
       });
-      await addRemoteMedia(trx, { accountId: author.id, postId: id, attachments: note.attachments });
+      await addRemoteMedia(trx, { accountId: author.id, postId: id, attachments: note.attachments }, { fetch: config.federation.remoteMedia === 'cache' });
       await settleKind(trx, id);
       const hashtags = await upsertHashtags(trx, content.hashtags, now);
       await setPostHashtags(
@@ -123,7 +124,8 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl'>
         // Mastodon does: its followers would see half a conversation with a
         // stranger (the followed-the-parent's-author rule cannot be applied).
         await feedPostPublished(trx, written);
-        if (note.inReplyToUri === null) await notifySubscribers(trx, id, author.id);
+        // Most remote authors have no subscriber here: no job to find that out.
+        if (note.inReplyToUri === null && (await hasSubscribers(trx, author.id))) await notifySubscribers(trx, id, author.id);
       }
       return written;
     });

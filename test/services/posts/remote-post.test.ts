@@ -13,6 +13,11 @@ import { FETCH_REMOTE_MEDIA_JOB } from '../../../server/services/media/remote-me
 import { NOTIFY_SUBSCRIBERS_JOB } from '../../../server/services/notifications/notify.ts';
 import { getPostView } from '../../../server/services/posts/read-posts.service.ts';
 import { createRemotePost, localPostRef } from '../../../server/services/posts/remote-post.service.ts';
+import { editRemotePost } from '../../../server/services/posts/remote-post-edit.service.ts';
+import { loadConfig } from '../../../config/load.ts';
+import { JobRegistry } from '../../../server/jobs/registry.ts';
+import { createWorker } from '../../../server/jobs/worker.ts';
+import { registerNotificationJobs } from '../../../server/services/notifications/notification-jobs.ts';
 import { htmlToPlainText, remoteHtml } from '../../../server/services/posts/remote-post-content.ts';
 import { readHomeEntries } from '../../../server/services/feeds/timelines.service.ts';
 import { databaseTargets } from '../../helpers/databases.ts';
@@ -143,8 +148,43 @@ for (const target of await databaseTargets()) {
     );
     t.deepEqual((await readHomeEntries(db, requester.account.id, { limit: 20 })).entries, []);
     t.deepEqual((await readHomeEntries(db, stranger.account.id, { limit: 20 })).entries, []);
-    // Subscribers are told of top-level posts, as for local ones.
-    t.is((await jobsOfType(db, NOTIFY_SUBSCRIBERS_JOB)).length, 2);
+    // Nobody here asked to be told of remi's posts: no job to find that out.
+    t.is((await jobsOfType(db, NOTIFY_SUBSCRIBERS_JOB)).length, 0);
+  });
+
+  test(`${target.name}: subscribers are told of a remote author's top-level posts, as of local ones`, async (t) => {
+    const { db, config } = await setup(t, target);
+    const remi = await remoteActor(db, 'remi');
+    const fan = await localUser(db, 'fan');
+    const follower = await localUser(db, 'follower');
+    await insertFollows(db, [fan.account.id, follower.account.id], remi.id);
+    await db('follows').where({ account_id: fan.account.id }).update({ notify: true });
+    const { post } = await createRemotePost(db, config, { author: remi, note: note(remi), mentionedAccountIds: [], addresseeIds: [] });
+    await createRemotePost(db, config, { author: remi, note: note(remi, { inReplyToUri: post!.uri! }), mentionedAccountIds: [], addresseeIds: [] });
+    t.is((await jobsOfType(db, NOTIFY_SUBSCRIBERS_JOB)).length, 1, 'the post, not the reply');
+    const registry = new JobRegistry();
+    registerNotificationJobs(registry, db, config);
+    await createWorker({ db, registry, concurrency: 2, pollMs: 10, leaseMs: 60_000 }).runUntilIdle();
+    t.deepEqual(
+      await notificationsOf(db, fan.account.id),
+      [['status', remi.id, post!.id]],
+    );
+    t.deepEqual(await notificationsOf(db, follower.account.id), []);
+  });
+
+  test(`${target.name}: with remote media off, a remote post's and an edit's attachments are recorded and no fetch job is queued`, async (t) => {
+    const { db, dataDir, url } = await target.create(t);
+    const config = loadConfig({ env: { VIEWFINDER_DATA_DIR: dataDir, DATABASE_URL: url, VIEWFINDER_REMOTE_MEDIA: 'off' }, cwd: dataDir, persistSecret: false });
+    const remi = await remoteActor(db, 'remi');
+    const incoming = note(remi, { attachments: [image('https://cdn.remote.example/1.jpg', 'Ridge')] });
+    const { post } = await createRemotePost(db, config, { author: remi, note: incoming, mentionedAccountIds: [], addresseeIds: [] });
+    const edit = { ...incoming, updated: Date.now() + 1000, attachments: [image('https://cdn.remote.example/1.jpg', 'Ridge'), image('https://cdn.remote.example/2.jpg')] };
+    await editRemotePost(db, config, { author: remi, note: edit, mentionedAccountIds: [] });
+    t.deepEqual(
+      ((await findMediaByPostIds(db, [post!.id])).get(post!.id) ?? []).map((m) => m.remoteUrl),
+      ['https://cdn.remote.example/1.jpg', 'https://cdn.remote.example/2.jpg'],
+    );
+    t.deepEqual(await jobsOfType(db, FETCH_REMOTE_MEDIA_JOB), []);
   });
 
   test(`${target.name}: a remote reply to a post we do not know stays out of home feeds`, async (t) => {
