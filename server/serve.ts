@@ -17,6 +17,7 @@ import { createMailer } from './services/mail/mailer.ts';
 import { ensureSetupToken } from './services/accounts/setup-token.ts';
 import { listen } from './http/listen.ts';
 import { startJobRunner, type JobRunner } from './jobs/job-runner.ts';
+import { onJobsCommitted } from './jobs/queue.ts';
 import type { ParentMessage, ThreadMessage, WorkerThreadData } from './jobs/worker-thread.ts';
 import { getLogger } from './logging.ts';
 import { videoTools } from './services/media/video-tools.ts';
@@ -58,10 +59,16 @@ export async function serve(config: Config, options: { role: Role }): Promise<Ru
     if (role === 'all') {
       // Each thread has its own connection and runs any job type; the queue's
       // leases keep them from taking the same job (docs/decisions/0009).
+      const runners: JobRunner[] = [];
       for (let i = 0; i < config.jobs.threads; i++) {
         const runner = await startWorkerThread(config);
+        runners.push(runner);
         stops.push(() => runner.stop());
       }
+      // Jobs the HTTP thread commits (a post's delivery, an inbox activity)
+      // are claimed at once, not at the job threads' next poll.
+      const unsubscribe = onJobsCommitted(db, (types) => runners.forEach((runner) => runner.nudge(types)));
+      stops.push(async () => unsubscribe());
     }
 
     // A fresh instance prints a one-time token that claims it (first admin).
@@ -123,6 +130,9 @@ async function startWorkerThread(config: Config): Promise<JobRunner> {
   supervise(current);
 
   return {
+    nudge(types) {
+      if (!stopping) current.postMessage({ type: 'jobs', types: [...types] } satisfies ParentMessage);
+    },
     async stop() {
       stopping = true;
       current.postMessage({ type: 'stop' } satisfies ParentMessage);

@@ -25,6 +25,11 @@ export async function upsertHashtags(db: Queryable, tags: { name: string; displa
 /** Makes the post's hashtags exactly `hashtagIds`. */
 export async function setPostHashtags(db: Queryable, postId: number, hashtagIds: number[]): Promise<void> {
   await db('post_hashtags').where({ post_id: postId }).delete();
+  await addPostHashtags(db, postId, hashtagIds);
+}
+
+/** The hashtags of a post just inserted (it has none yet: nothing to replace). */
+export async function addPostHashtags(db: Queryable, postId: number, hashtagIds: number[]): Promise<void> {
   if (hashtagIds.length > 0) await db('post_hashtags').insert(hashtagIds.map((hashtag_id) => ({ post_id: postId, hashtag_id })));
 }
 
@@ -48,6 +53,11 @@ export async function findHashtagsByPostIds(db: Queryable, postIds: number[]): P
 /** Makes the post's mentions exactly `accountIds`. */
 export async function setPostMentions(db: Queryable, postId: number, accountIds: number[], now = Date.now()): Promise<void> {
   await db('mentions').where({ post_id: postId }).delete();
+  await addPostMentions(db, postId, accountIds, now);
+}
+
+/** The mentions of a post just inserted (it has none yet: nothing to replace). */
+export async function addPostMentions(db: Queryable, postId: number, accountIds: number[], now = Date.now()): Promise<void> {
   const unique = [...new Set(accountIds)];
   if (unique.length > 0) await db('mentions').insert(unique.map((account_id) => ({ id: newId(now), post_id: postId, account_id })));
 }

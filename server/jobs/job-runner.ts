@@ -17,6 +17,8 @@ import { createWorker } from './worker.ts';
 
 export interface JobRunner {
   stop(): Promise<void>;
+  /** Jobs of these types were committed on another connection of this process (the HTTP thread's). */
+  nudge(types: readonly string[]): void;
 }
 
 /** Job types that run in the delivery lane. */
@@ -39,6 +41,9 @@ export function startJobRunner(config: Config, workerId: string): JobRunner {
   for (const worker of workers) worker.start();
   log.info('Job worker {workerId} started with concurrency {concurrency} and {deliveryConcurrency} deliveries', { workerId, concurrency, deliveryConcurrency });
   return {
+    nudge(types) {
+      for (const worker of workers) worker.nudge(types);
+    },
     async stop() {
       scheduler.stop();
       await Promise.all(workers.map((worker) => worker.stop()));

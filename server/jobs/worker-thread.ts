@@ -11,7 +11,8 @@ export interface WorkerThreadData {
   config: Config;
 }
 
-export type ParentMessage = { type: 'stop' };
+/** `jobs`: the HTTP thread committed jobs of these types (a local post's delivery, an inbox activity). */
+export type ParentMessage = { type: 'stop' } | { type: 'jobs'; types: string[] };
 export type ThreadMessage = { type: 'started' } | { type: 'stopped' } | { type: 'error'; message: string };
 
 const { config } = workerData as WorkerThreadData;
@@ -21,6 +22,7 @@ await configureLogging(config);
 try {
   const runner = startJobRunner(config, `${hostname()}:${process.pid}:t${threadId}`);
   port.on('message', (message: ParentMessage) => {
+    if (message.type === 'jobs') return runner.nudge(message.types);
     if (message.type !== 'stop') return;
     runner
       .stop()

@@ -45,6 +45,8 @@ export interface Worker {
   stop(): Promise<void>;
   /** Tests: process until nothing is due. */
   runUntilIdle(): Promise<void>;
+  /** Jobs of these types were committed elsewhere (another thread): claim now rather than at the next poll. */
+  nudge(types: readonly string[]): void;
 }
 
 interface Held {
@@ -252,17 +254,21 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  // Only for types it takes: every commit waking the delivery lane for a
+  // claim that finds nothing would cost the job thread a scan each time.
+  function nudge(types: readonly string[]): void {
+    if (wake && canClaim() && types.some((type) => (options.accepts ? options.accepts(type) : registry.get(type) !== undefined))) wake();
+  }
+
   return {
+    nudge,
+
     start() {
       if (loopDone) return;
       stopping = false;
       // Jobs this thread's handlers enqueue (a post's fan-out, its
       // deliveries) are claimed as soon as they are committed, not at the next poll.
-      // Only for types it takes: every commit waking the delivery lane for
-      // a claim that finds nothing cost the job thread a scan each time.
-      unsubscribe = onJobsCommitted(db, (types) => {
-        if (wake && canClaim() && types.some((type) => (options.accepts ? options.accepts(type) : registry.get(type) !== undefined))) wake();
-      });
+      unsubscribe = onJobsCommitted(db, nudge);
       loopDone = loop();
     },
 

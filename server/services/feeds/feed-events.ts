@@ -15,7 +15,8 @@ import { BACKFILL_JOB, FANOUT_JOB, REMOVE_AUTHOR_JOB } from './feed-settings.ts'
  */
 export async function feedPostPublished(trx: Queryable, post: Post): Promise<void> {
   if (post.visibility === 'direct') return;
-  await insertOwnFeedEntry(trx, post);
+  // Only our own users have a home feed (a remote author's post has a uri).
+  if (post.uri === null) await insertOwnFeedEntry(trx, post);
   await enqueue(trx, FANOUT_JOB, { postId: post.id });
 }
 

@@ -6,7 +6,7 @@ import type { Account } from '../../db/accounts.repo.ts';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/knex.ts';
 import { attachMedia } from '../../db/media.repo.ts';
-import { setPostHashtags, setPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
+import { addPostHashtags, addPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
 import { adjustAccountPostCount, adjustCommentsCount, findPostById, insertPost, POST_VISIBILITIES, type Post, type PostVisibility } from '../../db/posts.repo.ts';
 import { findAccountById } from '../../db/accounts.repo.ts';
 import type { User } from '../../db/users.repo.ts';
@@ -83,8 +83,8 @@ export async function createPost(db: Db, config: Pick<Config, 'publicUrl' | 'dom
     // Lost a race with another post taking the same upload, or with the orphan cleanup.
     if (attached !== media.length) throw unprocessable('Validation failed: some media is no longer available to attach');
     const hashtags = await upsertHashtags(trx, caption.hashtags, now);
-    await setPostHashtags(trx, id, hashtags.map((tag) => tag.id));
-    await setPostMentions(trx, id, caption.mentions.map((account) => account.id), now);
+    await addPostHashtags(trx, id, hashtags.map((tag) => tag.id));
+    await addPostMentions(trx, id, caption.mentions.map((account) => account.id), now);
     await adjustAccountPostCount(trx, author.account.id, 1, now);
     if (parent) await adjustCommentsCount(trx, parent.id, 1);
     const post = (await findPostById(trx, id))!;

@@ -12,7 +12,7 @@ import type { Account } from '../../db/accounts.repo.ts';
 import { idFromTime } from '../../db/ids.ts';
 import type { Db, Queryable } from '../../db/knex.ts';
 import { findMediaByPostIds } from '../../db/media.repo.ts';
-import { setPostHashtags, setPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
+import { addPostHashtags, addPostMentions, upsertHashtags } from '../../db/post-tags.repo.ts';
 import { adjustAccountPostCount, adjustCommentsCount, findPostById, findPostByUri, insertPost, updatePost, type Post } from '../../db/posts.repo.ts';
 import { conversationPostAdded } from '../conversations/conversation-events.ts';
 import { feedPostPublished } from '../feeds/feed-events.ts';
@@ -73,11 +73,12 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl' 
     const now = Date.now();
     const published = believableTime(note.published, now);
     const id = idFromTime(published);
+    const hintedKind = remoteKindOf(note.attachments);
     const post = await db.transaction(async (trx) => {
       await insertPost(trx, {
         id,
         accountId: author.id,
-        kind: remoteKindOf(note.attachments),
+        kind: hintedKind,
         caption: content.caption,
         captionHtml: content.captionHtml,
         spoilerText: content.spoilerText,
@@ -97,9 +98,9 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl' 
         updatedAt: now,
       });
       await addRemoteMedia(trx, { accountId: author.id, postId: id, attachments: note.attachments }, { fetch: config.federation.remoteMedia === 'cache' });
-      await settleKind(trx, id);
+      await settleKind(trx, id, hintedKind);
       const hashtags = await upsertHashtags(trx, content.hashtags, now);
-      await setPostHashtags(
+      await addPostHashtags(
         trx,
         id,
         hashtags.map((tag) => tag.id),
@@ -107,7 +108,7 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl' 
       // A direct post is seen by those it mentions (the visibility policy):
       // every addressee counts as mentioned, tagged or not.
       const mentioned = [...new Set([...input.mentionedAccountIds, ...(note.visibility === 'direct' ? input.addresseeIds : [])])];
-      await setPostMentions(trx, id, mentioned, now);
+      await addPostMentions(trx, id, mentioned, now);
       await adjustAccountPostCount(trx, author.id, 1, now);
       if (parent) await adjustCommentsCount(trx, parent.id, 1);
       const written = (await findPostById(trx, id))!;
@@ -129,16 +130,18 @@ export async function createRemotePost(db: Db, config: Pick<Config, 'publicUrl' 
       }
       return written;
     });
-    return { post: (await findPostById(db, post.id)) ?? post, created: true };
+    // A direct post's row changed after it was read (it joined its conversation).
+    return { post: note.visibility === 'direct' ? ((await findPostById(db, post.id)) ?? post) : post, created: true };
   });
 }
 
 /** The kind follows the attachments addRemoteMedia kept (it drops unusable URLs and any past our limit). */
-async function settleKind(trx: Queryable, postId: number): Promise<void> {
+async function settleKind(trx: Queryable, postId: number, insertedKind: Post['kind']): Promise<void> {
   const media = (await findMediaByPostIds(trx, [postId])).get(postId) ?? [];
-  const post = await findPostById(trx, postId);
   const kind = remoteKindOf(media);
-  if (post && post.kind !== kind) await updatePost(trx, postId, { kind }, post.updatedAt);
+  if (kind === insertedKind) return;
+  const post = await findPostById(trx, postId);
+  if (post) await updatePost(trx, postId, { kind }, post.updatedAt);
 }
 
 /**
