@@ -43,6 +43,18 @@ export function patchActivity(activity: JsonObject, extras: JsonLdExtras): JsonO
   return patched;
 }
 
+// Fedify hands every delivery of one fan-out the very same activity object:
+// patched once, shared by all (the queue only serializes it).
+const patchedActivities = new WeakMap<JsonObject, { extras: JsonLdExtras; patched: JsonObject }>();
+
+function patchedOnce(activity: JsonObject, extras: JsonLdExtras): JsonObject {
+  const known = patchedActivities.get(activity);
+  if (known?.extras === extras) return known.patched;
+  const patched = patchActivity(activity, extras);
+  patchedActivities.set(activity, { extras, patched });
+  return patched;
+}
+
 // The field of a queued fan-out message that carries the extras: Fedify's
 // fan-out job parses the activity into its vocabulary (which drops them) and
 // serializes it again for each delivery, in a later job, maybe on another
@@ -55,7 +67,7 @@ export function withRegisteredExtras(message: unknown): unknown {
   const id = typeof message.activityId === 'string' ? message.activityId : undefined;
   const extras = id === undefined ? undefined : pending.get(id)?.extras;
   if (!extras || !isObject(message.activity)) return message;
-  const patched = { ...message, activity: patchActivity(message.activity, extras) };
+  const patched = { ...message, activity: patchedOnce(message.activity, extras) };
   return message.type === 'fanout' ? { ...patched, [EXTRAS_FIELD]: extras } : patched;
 }
 

@@ -153,10 +153,11 @@ export async function deliverToTagFollowers(db: Queryable, post: FeedPost, hasht
  * is trimmed about every `oneIn`-th delivery (docs/decisions/0005).
  */
 export async function followersToTrim(db: Queryable, authorId: number, range: IdRange, postId: number, oneIn: number): Promise<number[]> {
-  const q = db('follows').where('target_account_id', authorId).where('account_id', '>', range.after);
-  if (range.until !== null) q.where('account_id', '<=', range.until);
-  if (oneIn > 1) q.whereRaw('account_id % ? = ?', [oneIn, postId % oneIn]);
-  const rows: Row[] = await q.select('account_id');
+  // Only our own accounts have home feeds (remote followers get deliveries instead).
+  const q = db('follows as f').join('accounts as a', 'a.id', 'f.account_id').whereNull('a.domain').where('f.target_account_id', authorId).where('f.account_id', '>', range.after);
+  if (range.until !== null) q.where('f.account_id', '<=', range.until);
+  if (oneIn > 1) q.whereRaw('f.account_id % ? = ?', [oneIn, postId % oneIn]);
+  const rows: Row[] = await q.select('f.account_id as account_id');
   return rows.map((row) => Number(row.account_id));
 }
 

@@ -93,13 +93,30 @@ export async function fanOutPost(db: Db, payload: FanoutPayload, tuning: FeedTun
   // The later batches first (other workers, on Postgres, start on them while this one delivers),
   // and each batch's trim, low priority so it runs after the deliveries. A retried plan
   // enqueues nothing twice while the first copies wait (dedupe keys).
+  // The batches delivered here have their due recipients found now, so a
+  // post whose few readers are not due (most posts: one in trimOneIn is)
+  // queues no trim job at all.
+  const first = batches.filter((b) => b.after === 0);
+  const firstDue = await Promise.all(first.map((p) => dueForTrim(db, post, p, tuning)));
+  const trims = [
+    ...batches.filter((p) => p.after !== 0).map((p) => ({ payload: p as TrimPayload, dedupeKey: key(TRIM_JOB, p) })),
+    ...first.flatMap((p, i) => (firstDue[i]!.length === 0 ? [] : [{ payload: { accountIds: firstDue[i]! } as TrimPayload, dedupeKey: key(TRIM_JOB, p) }])),
+  ];
   await enqueueMany(db, [
     ...batches.filter((p) => p.after !== 0).map((p) => ({ type: DELIVER_JOB, payload: p, options: { dedupeKey: key(DELIVER_JOB, p) } })),
-    ...batches.map((p) => ({ type: TRIM_JOB, payload: p satisfies TrimPayload, options: { priority: TRIM_PRIORITY, delayMs: tuning.trimDelayMs, dedupeKey: key(TRIM_JOB, p) } })),
+    ...trims.map(({ payload, dedupeKey }) => ({ type: TRIM_JOB, payload, options: { priority: TRIM_PRIORITY, delayMs: tuning.trimDelayMs, dedupeKey } })),
   ]);
-  for (const p of batches.filter((b) => b.after === 0)) await deliverBatch(db, feedPost, p.audience, p);
+  for (const p of first) await deliverBatch(db, feedPost, p.audience, p);
   // The author's own feed took the post when it was published; it is trimmed like any other.
   if (post.accountId % tuning.trimOneIn === post.id % tuning.trimOneIn) await enqueue(db, TRIM_JOB, { accountIds: [post.accountId] } satisfies TrimPayload, { priority: TRIM_PRIORITY, delayMs: tuning.trimDelayMs });
+}
+
+/** The recipients of one planned batch whose feed is due for trimming once the post is in it. */
+function dueForTrim(db: Queryable, post: Post, p: DeliverPayload, tuning: FeedTuning): Promise<number[]> {
+  const range = { after: p.after, until: p.until };
+  return p.audience.kind === 'followers'
+    ? followersToTrim(db, post.accountId, range, post.id, tuning.trimOneIn)
+    : tagFollowersToTrim(db, p.audience.hashtagIds, range, post.id, tuning.trimOneIn);
 }
 
 /** `feed.deliver`: one planned batch. */
@@ -116,11 +133,7 @@ export async function trimPlannedFeeds(db: Db, payload: TrimPayload, tuning: Fee
   else {
     const post = await findPostById(db, payload.postId);
     if (!post) return; // deleted: its purge takes its rows out
-    const range = { after: payload.after, until: payload.until };
-    accountIds =
-      payload.audience.kind === 'followers'
-        ? await followersToTrim(db, post.accountId, range, post.id, tuning.trimOneIn)
-        : await tagFollowersToTrim(db, payload.audience.hashtagIds, range, post.id, tuning.trimOneIn);
+    accountIds = await dueForTrim(db, post, payload, tuning);
   }
   for (let start = 0; start < accountIds.length; start += TRIM_CHUNK) {
     await db.transaction((trx) => trimFeeds(trx, accountIds.slice(start, start + TRIM_CHUNK), tuning.feedSize));

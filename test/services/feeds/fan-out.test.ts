@@ -7,7 +7,7 @@ import { loadConfig } from '../../../config/load.ts';
 import { newId } from '../../../server/db/ids.ts';
 import { fanOutPost } from '../../../server/services/feeds/fan-out.job.ts';
 import { feedAuthorRemoved, feedFollowStarted } from '../../../server/services/feeds/feed-events.ts';
-import { DELIVER_JOB, feedTuning } from '../../../server/services/feeds/feed-settings.ts';
+import { DELIVER_JOB, TRIM_JOB, feedTuning } from '../../../server/services/feeds/feed-settings.ts';
 import { deletePost } from '../../../server/services/posts/delete-post.service.ts';
 import { databaseTargets, type DatabaseTarget } from '../../helpers/databases.ts';
 import { feedOf, feedWorker, insertAccounts, insertFollows, publish, readersOf } from './feed-fixtures.ts';
@@ -174,6 +174,30 @@ for (const target of await databaseTargets()) {
     const feed = await feedOf(db, readers[0]!);
     t.is(feed.length, 20);
     t.deepEqual(feed, [post.id, ...old.slice(-19).reverse()]);
+  });
+
+  test(`${target.name}: a trim job is queued only for our own readers that are due; none when no reader is`, async (t) => {
+    const { db, dataDir, url } = await target.create(t);
+    const tuning = (oneIn: number) => feedTuning(loadConfig({ env: { VIEWFINDER_DATA_DIR: dataDir, DATABASE_URL: url, VIEWFINDER_HOME_FEED_TRIM_ONE_IN: String(oneIn) }, cwd: dataDir, persistSecret: false }), { trimDelayMs: 0 });
+    const [author] = await insertAccounts(db, 1, 't');
+    const readers = await insertAccounts(db, 3, 'tr');
+    const remote = await insertAccounts(db, 2, 'tx', 'remote.example');
+    await insertFollows(db, [...readers, ...remote], author!);
+    const trimJobs = async () => (await db('jobs').where({ type: TRIM_JOB }).select('payload')).map((row: { payload: string }) => JSON.parse(row.payload));
+
+    // Every feed due: a trim job for the three local readers (remote followers have no feed here), and the author's own.
+    const post = await publish(db, author!);
+    await fanOutPost(db, { postId: post.id }, tuning(1));
+    const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+    t.deepEqual((await trimJobs()).map((job) => sorted(job.accountIds)).sort((a, b) => b.length - a.length), [sorted(readers), [author!]]);
+
+    // One feed in 1,024 due, and none of these readers is this time: no trim job at all.
+    await db('jobs').delete();
+    let quiet = await publish(db, author!);
+    while ([...readers, author!].some((id) => id % 1024 === quiet.id % 1024)) quiet = await publish(db, author!);
+    await fanOutPost(db, { postId: quiet.id }, tuning(1024));
+    t.deepEqual(await trimJobs(), []);
+    t.true((await readersOf(db, quiet.id)).has(readers[0]!), 'delivered all the same');
   });
 
   test(`${target.name}: with the default numbers, about one delivery in 32 trims a feed`, async (t) => {
