@@ -1,5 +1,6 @@
 // All SQL for `kv`, the key–value table behind Fedify's KvStore (DESIGN.md
-// rule 9) and the message queue's ordering state. A key is an array of strings
+// rule 9) and records of our own (instance keys, setup token, idempotency,
+// two-factor steps). A key is an array of strings
 // stored as its JSON text, so the keys under a prefix are the rows whose text
 // starts with the prefix's JSON minus its closing bracket plus a comma. An
 // expired row counts as absent everywhere; `deleteExpired` removes them later.
@@ -106,7 +107,7 @@ export async function* listKv(db: Queryable, prefix?: KvPath, now = Date.now()):
 /**
  * Atomic read-modify-write of one key: `fn` sees the live value (or undefined)
  * while the row is locked, and may write more through the transaction it gets
- * (the message queue enqueues jobs there). Concurrent callers on the same key
+ * (a caller may enqueue jobs there). Concurrent callers on the same key
  * run one after the other, on both databases and across processes.
  *
  * The lock: insert an already-expired placeholder row if none exists (ignored
