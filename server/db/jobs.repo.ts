@@ -1,10 +1,11 @@
-// All SQL of the durable job queue (DESIGN.md rules 8 and 9, docs/decisions/0002).
+// The job queue's SQL for workers (DESIGN.md rules 8 and 9, docs/decisions/0002):
+// claiming, finishing, retrying and handing back jobs. New jobs are written by
+// jobs-insert.repo.ts, the CLI's and admin panel's queries are in jobs-admin.repo.ts.
 // A claim is identified by (id, locked_by, attempts): every write that ends or
 // extends a claim matches all three, so a worker whose lease expired and whose
 // job was claimed again elsewhere can no longer touch it.
 import type { Knex } from 'knex';
 import { isSqlite, type Queryable } from './knex.ts';
-import { newId } from './ids.ts';
 
 export type JobState = 'queued' | 'running' | 'dead';
 
@@ -28,18 +29,6 @@ export interface JobRecord {
   updated_at: number;
 }
 
-export interface NewJob {
-  type: string;
-  /** JSON text. */
-  payload: string;
-  priority: number;
-  maxAttempts: number | null;
-  dedupeKey: string | null;
-  /** Already digested; jobs sharing it are claimed one at a time, in id order. */
-  orderingKey: string | null;
-  runAt: number;
-}
-
 /** What a worker holds after claiming a job. */
 export interface Claim {
   id: number;
@@ -47,94 +36,8 @@ export interface Claim {
   lockedBy: string;
 }
 
-// SQLite allows at most 500 terms in a compound SELECT, which is how knex
-// writes a multi-row insert there; 12 columns × 400 rows also stays far below
-// the bound-parameter limit.
-const INSERT_CHUNK = 400;
 // Row-value lists ((id, attempts) IN …) use two parameters per claim.
 const CLAIM_CHUNK = 500;
-
-function toRow(job: NewJob, id: number, now: number) {
-  return {
-    id,
-    type: job.type,
-    payload: job.payload,
-    state: 'queued',
-    priority: job.priority,
-    attempts: 0,
-    max_attempts: job.maxAttempts,
-    dedupe_key: job.dedupeKey,
-    ordering_key: job.orderingKey,
-    run_at: job.runAt,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-/**
- * Inserts one job; null when an unfinished job holds the same dedupe key.
- * The insert ignores every conflict (not only dedupe_key's) so that a rare id
- * collision with another process never aborts the caller's Postgres
- * transaction; we then tell the two cases apart and retry with a fresh id.
- */
-export async function insertJob(db: Queryable, job: NewJob, now = Date.now()): Promise<number | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const id = newId();
-    const inserted = await db('jobs').insert(toRow(job, id, now)).onConflict().ignore().returning('id');
-    if (inserted.length > 0) return id;
-    if (job.dedupeKey !== null) {
-      const holder = await db('jobs').where('dedupe_key', job.dedupeKey).first('id');
-      if (holder) return null;
-    }
-  }
-  throw new Error(`could not insert a job of type ${job.type}: id collisions`);
-}
-
-/** Inserts many jobs in chunks, in order (ids increase along `jobs`); those whose dedupe key is taken are skipped. */
-export async function insertJobs(db: Queryable, jobs: NewJob[], now = Date.now()): Promise<void> {
-  for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
-    const chunk = jobs.slice(start, start + INSERT_CHUNK);
-    if (chunk.some((job) => job.orderingKey !== null)) await insertOrderedChunk(db, chunk, now);
-    else await insertChunk(db, chunk, now);
-  }
-}
-
-async function insertChunk(db: Queryable, chunk: NewJob[], now: number): Promise<void> {
-  const rows = chunk.map((job) => toRow(job, newId(), now));
-  const inserted = await db('jobs').insert(rows).onConflict().ignore().returning('id');
-  if (inserted.length === rows.length) return;
-  // Some rows were skipped: a taken dedupe key (intended) or, rarely, an id
-  // collision with another thread or process; the single-row path sorts them out.
-  const done = new Set(inserted.map((row: { id: number }) => row.id));
-  for (let i = 0; i < rows.length; i++) {
-    if (!done.has(rows[i]!.id)) await insertJob(db, chunk[i]!, now);
-  }
-}
-
-/**
- * A chunk with ordering keys must keep its ids in chunk order, so a row lost
- * to an id collision is not retried alone with a later id: the whole chunk is
- * written again with fresh ids, inside a transaction so that no worker ever
- * sees the first try.
- */
-async function insertOrderedChunk(db: Queryable, chunk: NewJob[], now: number): Promise<void> {
-  if (!db.isTransaction) return db.transaction((tx) => insertOrderedChunk(tx, chunk, now));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const rows = chunk.map((job) => toRow(job, newId(), now));
-    const inserted = await db('jobs').insert(rows).onConflict().ignore().returning('id');
-    if (inserted.length === rows.length) return;
-    const done = new Set(inserted.map((row: { id: number }) => row.id));
-    let collided = false;
-    for (let i = 0; i < rows.length && !collided; i++) {
-      if (done.has(rows[i]!.id)) continue;
-      const dedupeKey = chunk[i]!.dedupeKey;
-      collided = dedupeKey === null || (await db('jobs').where('dedupe_key', dedupeKey).first('id')) === undefined;
-    }
-    if (!collided) return;
-    await db('jobs').whereIn('id', [...done]).delete();
-  }
-  throw new Error(`could not insert ${chunk.length} jobs: id collisions`);
-}
 
 export interface ClaimOptions {
   types: string[];
@@ -333,58 +236,4 @@ export async function releaseJobs(db: Queryable, claims: Claim[], now = Date.now
     }
   }
   return released;
-}
-
-export interface JobFilter {
-  state?: JobState;
-  type?: string;
-  limit?: number;
-}
-
-/** Jobs in claim order (dead ones newest first), for the CLI and admin panel. */
-export async function findJobs(db: Queryable, filter: JobFilter = {}): Promise<JobRecord[]> {
-  const q = db('jobs').select('*').limit(filter.limit ?? 100);
-  if (filter.state) q.where('state', filter.state);
-  if (filter.type) q.where('type', filter.type);
-  if (filter.state === 'dead') q.orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
-  else q.orderBy([{ column: 'priority', order: 'desc' }, 'run_at', 'id']);
-  return q;
-}
-
-/** dead → queued, attempts reset, due now; returns how many were revived. */
-export async function reviveDeadJobs(db: Queryable, which: { ids?: number[]; all?: boolean }, now = Date.now()): Promise<number> {
-  if (!which.all && (!which.ids || which.ids.length === 0)) return 0;
-  const q = db('jobs').where('state', 'dead');
-  if (!which.all) q.whereIn('id', which.ids!);
-  return q.update({ state: 'queued', attempts: 0, run_at: now, lease_until: null, locked_by: null, updated_at: now });
-}
-
-/** Deletes dead jobs that died before `before` (epoch ms; all when omitted). */
-export async function deleteDeadJobs(db: Queryable, before?: number): Promise<number> {
-  const q = db('jobs').where('state', 'dead');
-  if (before !== undefined) q.where('updated_at', '<', before);
-  return q.delete();
-}
-
-export interface JobCounts {
-  queued: number;
-  running: number;
-  dead: number;
-  due: number;
-  oldestDueRunAt: number | null;
-}
-
-export async function countJobs(db: Queryable, now = Date.now()): Promise<JobCounts> {
-  const counts: JobCounts = { queued: 0, running: 0, dead: 0, due: 0, oldestDueRunAt: null };
-  const byState = (await db('jobs').select('state').count({ n: '*' }).groupBy('state')) as { state: JobState; n: number | string }[];
-  for (const row of byState) {
-    if (row.state in counts) counts[row.state] = Number(row.n);
-  }
-  const due = (await db('jobs')
-    .where('state', 'queued')
-    .where('run_at', '<=', now)
-    .first(db.raw('count(*) as n'), db.raw('min(run_at) as oldest'))) as { n: number | string; oldest: number | string | null } | undefined;
-  counts.due = Number(due?.n ?? 0);
-  counts.oldestDueRunAt = due?.oldest == null ? null : Number(due.oldest);
-  return counts;
 }

@@ -1,7 +1,8 @@
 // Looking at and repairing the queue: the CLI (`viewfinder jobs …`), the admin
 // panel and /readyz use these.
 import type { Queryable } from '../db/knex.ts';
-import { countJobs, deleteDeadJobs, findJobs, reviveDeadJobs, type JobRecord } from '../db/jobs.repo.ts';
+import type { JobRecord } from '../db/jobs.repo.ts';
+import { countJobs, deleteDeadJobs, findJobs, reviveDeadJobs } from '../db/jobs-admin.repo.ts';
 
 export interface JobRow {
   id: number;

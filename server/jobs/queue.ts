@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Queryable } from '../db/knex.ts';
-import { insertJob, insertJobs, type NewJob } from '../db/jobs.repo.ts';
+import { insertJob, insertJobs, type NewJob } from '../db/jobs-insert.repo.ts';
 
 export interface EnqueueOptions {
   /** When the job becomes due (epoch ms); default now. */
