@@ -205,47 +205,20 @@ interface SqliteConnection {
 type All = (sql: string, bindings: number[]) => Promise<Row[]>;
 
 /**
- * The statement as SQLite should see it: each `?` as `+?`. Unary plus is a
- * no-op on the value (and, like a bare parameter, has no affinity, so
- * comparisons convert exactly as before), but it stops the planner from
- * looking at the bound value: with a bare `?` compared to an indexed column
- * (`h.account_id = ?` before an ORDER BY, or any such term once ANALYZE has
- * written sqlite_stat4 samples; better-sqlite3 builds SQLite with STAT4),
- * SQLite marks the statement to be re-prepared whenever that parameter is
- * bound, which is every run. Measured on the bench database: the page
- * statement took 72 µs with `?`, 35 µs with `+?` (20 rows), 38 µs and 4 µs
- * for one row: the difference is the query planner running per request.
- * Memoized, so each text is rewritten once and the prepared-statement cache
- * (server/db/knex.ts) finds the same string again.
- */
-const sqliteTexts = new Map<string, string>();
-function sqliteText(sql: string): string {
-  let text = sqliteTexts.get(sql);
-  if (text === undefined) {
-    text = sql.replaceAll('?', '+?');
-    // The texts are a few page shapes and IN-list lengths up to the page size; the bound only guards against surprises.
-    if (sqliteTexts.size >= 1000) sqliteTexts.clear();
-    sqliteTexts.set(sql, text);
-  }
-  return text;
-}
-
-/**
  * Runs read statements: on SQLite straight on one pooled connection (whose
  * prepare() caches statements, server/db/knex.ts), synchronously one after
- * another; on Postgres through knex, concurrently on the pool. The SQL uses
- * only `?` placeholders (no literal question marks), so sqliteText may
- * rewrite every one of them.
+ * another; on Postgres through knex, concurrently on the pool. On SQLite
+ * every `?` becomes `+?` where the connection prepares it (knex.ts).
  */
 async function withStatements<T>(db: Queryable, work: (all: All) => Promise<T>): Promise<T> {
   if (!isSqlite(db)) {
     return work(async (sql, bindings) => ((await db.raw(sql, bindings)) as { rows: Row[] }).rows);
   }
-  if (db.isTransaction) return work(async (sql, bindings) => (await db.raw(sqliteText(sql), bindings)) as Row[]);
+  if (db.isTransaction) return work(async (sql, bindings) => (await db.raw(sql, bindings)) as Row[]);
   const client = db.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(conn: SqliteConnection): Promise<void> };
   const conn = await client.acquireConnection();
   try {
-    return await work(async (sql, bindings) => conn.prepare(sqliteText(sql)).all(...bindings));
+    return await work(async (sql, bindings) => conn.prepare(sql).all(...bindings));
   } finally {
     await client.releaseConnection(conn);
   }

@@ -11,9 +11,7 @@ import { ConfigError, loadConfig } from '../../config/load.ts';
 import { addRemoteMedia } from '../../server/services/media/remote-media.service.ts';
 import { serve } from '../../server/serve.ts';
 import { databaseTargets, tempDir } from '../helpers/databases.ts';
-import { insertAccount } from '../../server/db/accounts.repo.ts';
-import { newId } from '../../server/db/ids.ts';
-import { attachment, insertRemotePost } from '../services/media/remote-media-fixtures.ts';
+import { attachment, insertRemoteAuthor, insertRemotePost } from '../services/media/remote-media-fixtures.ts';
 
 const targets = await databaseTargets();
 
@@ -45,18 +43,7 @@ for (const target of targets) {
     });
     const base = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
 
-    const now = Date.now();
-    const author = await insertAccount(database.db, {
-      id: newId(),
-      username: 'ana',
-      domain: 'photos.example',
-      displayName: 'Ana',
-      uri: 'https://photos.example/users/ana',
-      url: 'https://photos.example/@ana',
-      inboxUrl: 'https://photos.example/users/ana/inbox',
-      createdAt: now,
-      updatedAt: now,
-    });
+    const author = await insertRemoteAuthor(database.db);
     const postId = await insertRemotePost(database.db, author.id);
     await database.db.transaction((trx) => addRemoteMedia(trx, { accountId: author.id, postId, attachments: [attachment(`${base}/1.jpg`), attachment(`${base}/2.jpg`)] }));
 

@@ -44,8 +44,18 @@ export async function remoteMediaWorld(t: ExecutionContext, target: DatabaseTarg
   registerFetchRemoteMediaJob(registry, db, config, storage);
   registerMediaCleanupJobs(registry, db, storage);
   const worker = createWorker({ db, registry, concurrency: 2, pollMs: 20, leaseMs: 60_000 });
+  const author = await insertRemoteAuthor(db);
+  const files = async () => {
+    const entries = await readdir(config.mediaDir, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(config.mediaDir.length + 1));
+  };
+  return { db, config, storage, worker, author, files };
+}
+
+/** ana@photos.example, the remote author of the remote-media tests. */
+export async function insertRemoteAuthor(db: Db): Promise<Account> {
   const now = Date.now();
-  const author = await insertAccount(db, {
+  return insertAccount(db, {
     id: newId(),
     username: 'ana',
     domain: 'photos.example',
@@ -56,11 +66,6 @@ export async function remoteMediaWorld(t: ExecutionContext, target: DatabaseTarg
     createdAt: now,
     updatedAt: now,
   });
-  const files = async () => {
-    const entries = await readdir(config.mediaDir, { recursive: true, withFileTypes: true }).catch(() => []);
-    return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(config.mediaDir.length + 1));
-  };
-  return { db, config, storage, worker, author, files };
 }
 
 /** A remote carousel post by `accountId`; returns its id. */
