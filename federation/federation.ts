@@ -12,6 +12,7 @@ import type { FederationData } from './context.ts';
 import { createKvStore } from './kv-store.ts';
 import { withKvMemo } from './kv-memo.ts';
 import { memoizeVocabParsing } from './vocab-memo.ts';
+import { passExpandedThrough } from './expanded-passthrough.ts';
 import { createMessageQueue } from './message-queue.ts';
 import { registerActors } from './actors.ts';
 import { registerNodeInfo } from './nodeinfo.ts';
@@ -57,6 +58,7 @@ export async function createViewfinderFederation(deps: FederationDeps): Promise<
 
   const log = getLogger('federation');
   memoizeVocabParsing();
+  passExpandedThrough();
   // Fedify's default kv prefixes of the state it reads on every delivery and
   // inbox POST, answered from memory for a few seconds (kv-memo.ts).
   const kv = withKvMemo(createKvStore(db), {

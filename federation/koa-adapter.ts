@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type Koa from 'koa';
 import type { Federation } from '@fedify/fedify';
 import type { FederationData } from './context.ts';
+import { parsingInboxEnvelopes } from './vocab-memo.ts';
 
 export interface KoaFederationOptions {
   federation: Federation<FederationData>;
@@ -101,7 +102,9 @@ export function federationMiddleware(options: KoaFederationOptions): Koa.Middlew
 
     // Fedify hands back what these callbacks return: this very object means "not mine".
     const notMine = new Response(null, { status: 404 });
-    const response = await federation.fetch(request, { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine });
+    const fetchOptions = { contextData, onNotFound: () => notMine, onNotAcceptable: () => notMine };
+    // An inbox POST is verified here and run by a job (vocab-memo.ts: only its envelope is parsed here).
+    const response = await (withBody ? parsingInboxEnvelopes(() => federation.fetch(request, fetchOptions)) : federation.fetch(request, fetchOptions));
     if (response === notMine) return next();
     ctx.status = response.status;
     response.headers.forEach((value, name) => {

@@ -35,6 +35,7 @@ import type { Db, Queryable } from '../server/db/knex.ts';
 import { enqueueMany, type EnqueueOptions } from '../server/jobs/queue.ts';
 import type { JobDefinition, JobRegistry } from '../server/jobs/registry.ts';
 import { settle, tickBatcher } from '../server/jobs/tick-batch.ts';
+import { parsingWholeActivities } from './vocab-memo.ts';
 
 export const FEDIFY_MESSAGE_JOB = 'fedify.message';
 
@@ -135,10 +136,12 @@ export function createMessageQueue(options: MessageQueueOptions): DbMessageQueue
       const { signal } = listenOptions;
       if (signal?.aborted) return;
       const definition: JobDefinition<MessageJob> = {
-        handler: async (job) => {
-          const handle = async () => void (await handler(job.message));
-          await (options.around ? options.around(job.message, handle) : handle());
-        },
+        // A queued message is parsed whole, whichever request's commit woke the worker (vocab-memo.ts).
+        handler: (job) =>
+          parsingWholeActivities(async () => {
+            const handle = async () => void (await handler(job.message));
+            await (options.around ? options.around(job.message, handle) : handle());
+          }),
         maxAttempts: options.maxAttempts,
         backoffBaseMs: options.backoffBaseMs,
         backoffMaxMs: options.backoffMaxMs,

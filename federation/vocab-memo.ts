@@ -15,16 +15,29 @@
 //   object gets the first one's activity. A fresh JSON object (the next
 //   request, a queued message) is parsed as before.
 //
+// - While Fedify verifies an inbox POST (parsingInboxEnvelopes, around the
+//   koa adapter's federation.fetch), an activity's embedded object is not
+//   parsed: the object becomes its id. Fedify's inbox on that path reads only
+//   the envelope (id, type, actor, proofs) and queues the raw JSON; the job
+//   that runs the listener parses all of it. An embedded object is most of the
+//   parse (a Note with its attachments), and skipping it on the HTTP thread
+//   took a third off the inbox's CPU (bench/federation, ADR 0009). A
+//   malformed embedded object is then found by the job, which drops it as
+//   Fedify drops any activity it cannot parse, where the POST used to get 400.
+//
 // Parses that fail are not remembered. A base URL changes how relative ids
 // resolve, so calls with one are not shared. Fedify is pinned exactly
 // (package.json); test/federation/vocab-memo.test.ts checks that Fedify's
 // inbox calls the wrapped methods.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Activity, CryptographicKey } from '@fedify/vocab';
 
 const MAX_KEYS = 2000;
 const parsedKeys = new Map<string, Promise<CryptographicKey>>();
 const parsedActivities = new WeakMap<object, Promise<Activity>>();
-const hits = { keys: 0, activities: 0 };
+const parsedEnvelopes = new WeakMap<object, Promise<Activity>>();
+const verifyingInbox = new AsyncLocalStorage<true>();
+const hits = { keys: 0, activities: 0, envelopes: 0 };
 let installed = false;
 
 type Options = { baseUrl?: URL | null } | undefined;
@@ -53,16 +66,41 @@ export function memoizeVocabParsing(): void {
   const parseActivity = Activity.fromJsonLd;
   Activity.fromJsonLd = function (this: unknown, json: unknown, options?: Options) {
     if (this !== Activity || json === null || typeof json !== 'object' || options?.baseUrl != null) return parseActivity.call(this as never, json, options as never);
-    const hit = parsedActivities.get(json);
+    const envelope = verifyingInbox.getStore() === true ? envelopeOf(json as Record<string, unknown>) : null;
+    const memo = envelope ? parsedEnvelopes : parsedActivities;
+    const hit = memo.get(json);
     if (hit) return (hits.activities++, hit);
-    const parsing = parseActivity.call(Activity, json, options as never);
-    parsedActivities.set(json, parsing);
-    parsing.catch(() => parsedActivities.delete(json));
+    if (envelope) hits.envelopes++;
+    const parsing = parseActivity.call(Activity, envelope ?? json, options as never);
+    memo.set(json, parsing);
+    parsing.catch(() => memo.delete(json));
     return parsing;
   } as typeof Activity.fromJsonLd;
 }
 
-/** How many parses each memo has saved so far in this thread (tests). */
-export function vocabMemoHits(): { keys: number; activities: number } {
+/**
+ * The activity with its embedded object replaced by the object's id, or null
+ * when there is nothing to leave out (the object is a link already, a list,
+ * or has no id to stand for it).
+ */
+function envelopeOf(json: Record<string, unknown>): Record<string, unknown> | null {
+  const object = json.object;
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) return null;
+  const id = (object as Record<string, unknown>).id ?? (object as Record<string, unknown>)['@id'];
+  return typeof id === 'string' ? { ...json, object: id } : null;
+}
+
+/** Runs `verify` (Fedify's handling of one inbox POST) with activities parsed as envelopes only. */
+export function parsingInboxEnvelopes<T>(verify: () => Promise<T>): Promise<T> {
+  return verifyingInbox.run(true, verify);
+}
+
+/** Runs `work` (a queued message's listener) with activities parsed whole, even if started from an inbox POST's context. */
+export function parsingWholeActivities<T>(work: () => Promise<T>): Promise<T> {
+  return verifyingInbox.exit(work);
+}
+
+/** How many parses each memo has saved so far in this thread, and how many were envelopes only (tests). */
+export function vocabMemoHits(): { keys: number; activities: number; envelopes: number } {
   return { ...hits };
 }
