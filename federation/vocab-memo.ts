@@ -21,7 +21,8 @@
 //   the envelope (id, type, actor, proofs) and queues the raw JSON; the job
 //   that runs the listener parses all of it. An embedded object is most of the
 //   parse (a Note with its attachments), and skipping it on the HTTP thread
-//   took a third off the inbox's CPU (bench/federation, ADR 0009). A
+//   took about a fifth off the server's CPU per inbox activity
+//   (bench/federation, ADR 0009). A
 //   malformed embedded object is then found by the job, which drops it as
 //   Fedify drops any activity it cannot parse, where the POST used to get 400.
 //
