@@ -94,7 +94,7 @@ export const settings = {
   allowPrivateAddresses: { env: 'VIEWFINDER_ALLOW_PRIVATE_ADDRESSES', schema: onOff, default: false, doc: 'Let remote fetches reach loopback/private addresses; only for local trials over http://' },
   federationRetryBaseMs: { env: 'VIEWFINDER_FEDERATION_RETRY_BASE_MS', schema: integer(100, 3_600_000), default: 60_000, doc: 'First wait before a failed delivery to another server is retried; doubles up to 6 h, about two days in all' },
   authorizedFetch: { env: 'VIEWFINDER_AUTHORIZED_FETCH', schema: onOff, default: false, doc: 'Answer actors, posts and collections only to signed requests (Mastodon secure mode)' },
-  remoteMedia: { env: 'VIEWFINDER_REMOTE_MEDIA', schema: z.enum(['cache', 'off'], { error: 'must be cache or off' }), default: 'cache', doc: 'cache: copy remote photos and videos through the media pipeline; off: show them from their own server' },
+  remoteMedia: { env: 'VIEWFINDER_REMOTE_MEDIA', schema: z.enum(['cache', 'off'], { error: 'must be cache or off' }), default: 'cache', doc: 'cache: copy remote photos, videos, avatars and headers through the media pipeline; off: show them from their own server' },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;

@@ -6,6 +6,7 @@ import { Note, isActor, type Create, type Delete, type Update } from '@fedify/vo
 import { findAccountByUri, setAccountSuspendedAt, type Account } from '../../server/db/accounts.repo.ts';
 import { createRemotePost, deleteAllPostsOf, deleteRemotePost, editRemotePost } from '../../server/services/posts/remote-post.service.ts';
 import { severRemoteTies } from '../../server/services/moderation/domain-block-effects.ts';
+import { syncRemoteProfileImagesLater } from '../../server/services/accounts/remote-profile-images.job.ts';
 import type { FedInboxContext } from '../context.ts';
 import { readNote, type IncomingNote } from '../objects/post-from-note.ts';
 import { remoteAccount, storeActor } from '../remote/remote-accounts.ts';
@@ -81,6 +82,8 @@ export async function onDelete(ctx: FedInboxContext, del: Delete): Promise<void>
     await severRemoteTies(db, [account.id]);
     await setAccountSuspendedAt(db, account.id, Date.now());
     await deleteAllPostsOf(db, account.id);
+    // Its copied avatar and header go too.
+    await syncRemoteProfileImagesLater(db, account.id);
     return;
   }
   const sender = await senderOf(ctx, del);

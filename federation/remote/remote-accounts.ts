@@ -18,6 +18,7 @@ import {
 import { sanitizeRichText } from '../../server/services/text/sanitize.ts';
 import { applyDomainPolicyToNewAccount } from '../../server/services/moderation/domain-blocks.service.ts';
 import { getLogger } from '../../server/logging.ts';
+import { syncRemoteProfileImagesLater } from '../../server/services/accounts/remote-profile-images.job.ts';
 import { INSTANCE_ACTOR, type FedContext } from '../context.ts';
 import { readActor, type RemoteActorData } from '../objects/account-from-actor.ts';
 
@@ -59,12 +60,19 @@ export async function storeRemoteActor(db: Db, data: RemoteActorData, now = Date
     const existing = (await findAccountByUri(db, data.uri)) ?? (await findAccountByUsername(db, data.username, data.domain));
     if (existing) {
       if (existing.domain === null) throw new Error(`refusing to overwrite local account ${existing.username} with remote actor ${data.uri}`);
-      await updateRemoteAccount(db, existing.id, changes, now);
+      await db.transaction(async (trx) => {
+        await updateRemoteAccount(trx, existing.id, changes, now);
+        await syncRemoteProfileImagesLater(trx, existing.id);
+      });
       return (await findAccountByUri(db, data.uri))!;
     }
     try {
       const createdAt = data.published ?? now;
-      const inserted = await insertAccount(db, { ...changes, id: newId(), username: data.username, domain: data.domain, createdAt: Math.min(createdAt, now), updatedAt: now });
+      const inserted = await db.transaction(async (trx) => {
+        const account = await insertAccount(trx, { ...changes, id: newId(), username: data.username, domain: data.domain, createdAt: Math.min(createdAt, now), updatedAt: now });
+        await syncRemoteProfileImagesLater(trx, account.id);
+        return account;
+      });
       // A new account of a suspended or silenced domain starts out so.
       return await applyDomainPolicyToNewAccount(db, inserted, now);
     } catch (error) {

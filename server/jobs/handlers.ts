@@ -12,6 +12,7 @@ import { registerOAuthCodesCleanupJob } from '../services/oauth/codes-cleanup.jo
 import { registerProcessMediaJob } from '../services/media/process-media.job.ts';
 import { registerFetchRemoteMediaJob } from '../services/media/fetch-remote-media.job.ts';
 import { registerMediaCleanupJobs } from '../services/media/media-cleanup.job.ts';
+import { registerRemoteProfileImagesJob } from '../services/accounts/remote-profile-images.job.ts';
 import { createLocalDiskStorage } from '../../media/storage/local-disk.ts';
 import { registerPurgePostJob } from '../services/posts/purge-post.job.ts';
 import { registerFeedJobs } from '../services/feeds/feed-jobs.ts';
@@ -29,6 +30,7 @@ export function createJobRegistry(db: Db, config: Config): JobRegistry {
   registerProcessMediaJob(registry, db, config, storage);
   registerFetchRemoteMediaJob(registry, db, config, storage);
   registerMediaCleanupJobs(registry, db, storage);
+  registerRemoteProfileImagesJob(registry, db, config, storage);
   registerPurgePostJob(registry, db);
   registerFeedJobs(registry, db, config);
   registerNotificationJobs(registry, db, config);

@@ -1,0 +1,117 @@
+// Remote avatars and headers copied to our own storage (DESIGN.md rule 5), as
+// Mastodon caches them: apps then load them from us, so a viewer's address
+// never reaches the remote server, and they pass the same limits as a local
+// upload (safeFetch: no private addresses, the image byte limit, a deadline;
+// processProfileImage: the pixel limit, the formats we read, resized to
+// 400×400 or 1500×500, metadata stripped).
+//
+// `accounts.sync-remote-images` brings one account's copies in line with what
+// its actor names now: a new or changed picture is fetched, an unchanged one
+// never again, and a picture that should not be kept (remote media off, the
+// domain's media rejected, the account suspended or gone) has its copy
+// removed. Until a copy exists the API shows the remote URL, as before. A
+// picture refused for good (404, too large, not an image) is remembered as
+// refused for that URL; a transient failure is retried by the queue.
+import type { Config } from '../../../config/load.ts';
+import type { MediaStorage } from '../../../media/storage/storage.ts';
+import { processProfileImage } from '../../../media/images/profile-images.ts';
+import type { Db, Queryable } from '../../db/knex.ts';
+import { findProfileImages, replaceProfileImage, type ProfileImageKind, type ProfileImages } from '../../db/profile-images.repo.ts';
+import { isAppError } from '../../errors.ts';
+import { enqueue } from '../../jobs/queue.ts';
+import type { JobContext, JobRegistry } from '../../jobs/registry.ts';
+import { getLogger } from '../../logging.ts';
+import { RemoteFetchError, safeFetch } from '../../net/safe-fetch.ts';
+import { domainPolicy } from '../moderation/domain-blocks.service.ts';
+
+export const SYNC_REMOTE_IMAGES_JOB = 'accounts.sync-remote-images';
+const ATTEMPTS = 4;
+const TIMEOUT_MS = 30_000;
+// A picture changed while the job ran is fetched by the same job, this many times at most.
+const MAX_ROUNDS = 3;
+const KINDS: ProfileImageKind[] = ['avatar', 'header'];
+
+type SyncConfig = Pick<Config, 'uploads' | 'allowPrivateAddresses' | 'publicUrl' | 'federation'>;
+
+const log = getLogger('media');
+
+const isHttp = (url: string) => /^https?:\/\//i.test(url);
+
+/** Whether the copies may be out of line with the actor (a refresh with no change enqueues nothing). */
+function outOfLine(images: ProfileImages, rejectMedia: boolean): boolean {
+  return KINDS.some((kind) => {
+    const image = images[kind];
+    if (image.path !== null && (images.suspended || rejectMedia || image.remoteUrl === null)) return true;
+    return image.sourceUrl !== image.remoteUrl;
+  });
+}
+
+/**
+ * After a remote account row was written (new actor, refresh, Update,
+ * suspension): queue the sync if the copies may be out of line. (With
+ * remote media off that is every refresh of an account with a picture: a
+ * job that finds nothing to do.)
+ */
+export async function syncRemoteProfileImagesLater(db: Queryable, accountId: number): Promise<void> {
+  const images = await findProfileImages(db, accountId);
+  if (!images || images.domain === null || !outOfLine(images, (await domainPolicy(db, images.domain)).rejectMedia)) return;
+  await enqueue(db, SYNC_REMOTE_IMAGES_JOB, { accountId }, { dedupeKey: `${SYNC_REMOTE_IMAGES_JOB}:${accountId}`, maxAttempts: ATTEMPTS });
+}
+
+export function registerRemoteProfileImagesJob(registry: JobRegistry, db: Db, config: SyncConfig, storage: MediaStorage): void {
+  registry.register<{ accountId: number }>(SYNC_REMOTE_IMAGES_JOB, {
+    maxAttempts: ATTEMPTS,
+    backoffBaseMs: 30_000,
+    async handler({ accountId }, ctx) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const images = await findProfileImages(db, accountId);
+        if (!images || images.domain === null) return;
+        const keep = config.federation.remoteMedia === 'cache' && !images.suspended && !(await domainPolicy(db, images.domain)).rejectMedia;
+        let changed = false;
+        for (const kind of KINDS) changed = (await syncOne(db, config, storage, images, kind, keep, ctx)) || changed;
+        if (!changed) return;
+      }
+    },
+  });
+}
+
+/** One picture in line; true when it had to change. */
+async function syncOne(db: Db, config: SyncConfig, storage: MediaStorage, images: ProfileImages, kind: ProfileImageKind, keep: boolean, ctx: JobContext): Promise<boolean> {
+  const { path, sourceUrl, remoteUrl } = images[kind];
+  const wanted = keep && remoteUrl !== null && isHttp(remoteUrl) ? remoteUrl : null;
+  // In line: the copy (or the refusal) of the wanted URL, or nothing when nothing is wanted.
+  if (wanted === null ? path === null && sourceUrl === null : sourceUrl === wanted) return false;
+  const stored = wanted === null ? null : await fetchAndStore(config, storage, kind, wanted, ctx);
+  const replaced = await replaceProfileImage(db, images.accountId, kind, { expectedPath: path, path: stored, sourceUrl: wanted });
+  // The loser of a race deletes what it made; the winner what it replaced.
+  const orphan = replaced ? path : stored;
+  if (orphan) await storage.delete(orphan).catch((error) => log.warning('Could not delete profile image {key}: {error}', { key: orphan, error }));
+  return true;
+}
+
+/** The stored copy's key; null when the picture is refused for good (remembered as refused for this URL). */
+async function fetchAndStore(config: SyncConfig, storage: MediaStorage, kind: ProfileImageKind, url: string, ctx: JobContext): Promise<string | null> {
+  try {
+    const response = await safeFetch(url, {
+      allowPrivateAddresses: config.allowPrivateAddresses,
+      maxBytes: config.uploads.maxImageBytes,
+      timeoutMs: TIMEOUT_MS,
+      accept: 'image/*',
+      userAgent: `Viewfinder (+${config.publicUrl})`,
+      signal: ctx.signal,
+    });
+    const jpeg = await processProfileImage(response.body, kind, { maxImagePixels: config.uploads.maxImagePixels });
+    return await storage.put(jpeg, 'jpg');
+  } catch (error) {
+    const permanent = (error instanceof RemoteFetchError && isPermanent(error)) || (isAppError(error) && error.status < 500);
+    if (!permanent && !(ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted)) throw error;
+    log.info('Remote {kind} {url} not copied: {error}', { kind, url, error: error instanceof Error ? error.message : String(error) });
+    return null;
+  }
+}
+
+/** Answers that will not change by asking again (as for remote attachments). */
+function isPermanent(error: RemoteFetchError): boolean {
+  if (error.reason === 'http-status') return error.status !== undefined && error.status < 500 && ![408, 425, 429].includes(error.status);
+  return error.reason === 'private-address' || error.reason === 'too-large' || error.reason === 'bad-url';
+}
