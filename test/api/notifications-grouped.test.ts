@@ -15,9 +15,9 @@ async function get(server: ApiServer, path: string, token: string) {
   return { status: response.status, body: (await response.json()) as any, link: response.headers.get('link') };
 }
 
-async function post(server: ApiServer, accountId: number): Promise<number> {
+async function post(server: ApiServer, accountId: number, visibility: 'public' | 'private' = 'public'): Promise<number> {
   const id = newId();
-  await insertPost(server.db, { id, accountId, kind: 'photo', visibility: 'public', createdAt: Date.now(), updatedAt: Date.now() });
+  await insertPost(server.db, { id, accountId, kind: 'photo', visibility, createdAt: Date.now(), updatedAt: Date.now() });
   return id;
 }
 
@@ -121,5 +121,19 @@ for (const target of await databaseTargets()) {
 
     const policy = await get(server, '/api/v2/notifications/policy', alice.token);
     t.is(policy.body.for_not_following, 'accept');
+  });
+
+  test(`${target.name}: the grouped unread count counts only what the list shows`, async (t) => {
+    const server = await startApiServer(t, target);
+    const [alice, bob] = [await createUser(server, 'alice'), await createUser(server, 'bob')];
+    const notify = (type: NotificationType, postId: number | null) => server.db.transaction((trx) => notifyMany(trx, type, [alice.accountId], bob.accountId, postId, Date.now()));
+    // Bob mentions alice in a followers-only post she may not see (she does not follow him), and in a public one.
+    await notify('mention', await post(server, bob.accountId, 'private'));
+    await notify('mention', await post(server, bob.accountId));
+    await notify('follow', null);
+    const groups = (await get(server, '/api/v2/notifications', alice.token)).body.notification_groups;
+    t.deepEqual(groups.map((g: any) => g.type), ['follow', 'mention']);
+    t.is((await get(server, '/api/v2/notifications/unread_count', alice.token)).body.count, groups.length);
+    t.is((await get(server, '/api/v1/notifications/unread_count', alice.token)).body.count, 2);
   });
 }

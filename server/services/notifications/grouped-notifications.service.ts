@@ -9,7 +9,7 @@ import { findNotification, listNotifications, type NotificationFilter, type Noti
 import { notFound } from '../../errors.ts';
 import type { AccountView, PostView } from '../posts/post-views.ts';
 import { GROUPABLE_TYPES, groupKeyOf, parseGroupKey } from './group-keys.ts';
-import { hydrateNotifications, notificationsReadUpTo, type NotificationView } from './read-notifications.service.ts';
+import { hydrateNotifications, notificationsReadUpTo, shownNotifications, type NotificationView } from './read-notifications.service.ts';
 
 const CHUNK = 200;
 /** Rows read for one page at most (a page of hidden rows must not read the whole table). */
@@ -132,7 +132,7 @@ export async function listNotificationGroupAccounts(db: Queryable, recipientId: 
   return [...accounts.values()];
 }
 
-/** Unread groups after the notifications marker (v2 unread_count), counted up to `limit`. */
+/** Unread groups after the notifications marker (v2 unread_count) that the list would show, counted up to `limit`. */
 export async function countUnreadNotificationGroups(
   db: Queryable,
   recipientId: number,
@@ -142,5 +142,6 @@ export async function countUnreadNotificationGroups(
 ): Promise<number> {
   const after = await notificationsReadUpTo(db, recipientId);
   const rows = await listNotifications(db, recipientId, filter, { sinceId: after, limit: SCAN_LIMIT });
-  return Math.min(limit, new Set(rows.map((row) => groupKeyOf(row, groupedTypes))).size);
+  const shown = await shownNotifications(db, recipientId, rows);
+  return Math.min(limit, new Set(shown.map((row) => groupKeyOf(row, groupedTypes))).size);
 }

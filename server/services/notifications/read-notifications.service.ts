@@ -96,16 +96,22 @@ export async function countUnreadNotifications(db: Queryable, recipientId: numbe
   for (;;) {
     const rows = await listNotifications(db, recipientId, filter, { sinceId: after, maxId, limit });
     if (rows.length === 0) return counted;
-    const postIds = [...new Set(rows.map((row) => row.postId).filter((id): id is number => id !== null))];
-    const visible = await visibleStatusIds(db, recipientId, postIds);
-    for (const row of rows) {
-      // As hydrateNotifications decides: an account notification always, any other only with a post the recipient may see.
-      if (ACCOUNT_NOTIFICATION_TYPES.includes(row.type) || (row.postId !== null && visible.has(row.postId))) counted += 1;
-      if (counted >= limit) return counted;
-    }
+    counted += (await shownNotifications(db, recipientId, rows)).length;
+    if (counted >= limit) return limit;
     if (rows.length < limit) return counted;
     maxId = rows[rows.length - 1]!.id;
   }
+}
+
+/**
+ * The rows hydrateNotifications would show, without hydrating them: an
+ * account notification always, any other only with a post the recipient may
+ * see (the one visibility policy). For the unread counts.
+ */
+export async function shownNotifications(db: Queryable, recipientId: number, rows: Notification[]): Promise<Notification[]> {
+  const postIds = [...new Set(rows.map((row) => row.postId).filter((id): id is number => id !== null))];
+  const visible = await visibleStatusIds(db, recipientId, postIds);
+  return rows.filter((row) => ACCOUNT_NOTIFICATION_TYPES.includes(row.type) || (row.postId !== null && visible.has(row.postId)));
 }
 
 /**
