@@ -12,7 +12,8 @@ import { lookupContext, resolveHandle } from './lookup.ts';
 const MAX_HANDLES = 5;
 const BUDGET_MS = 5_000;
 
-export async function resolveUnknownMentions(federation: Federation<FederationData> | undefined, data: FederationData, text: string | undefined): Promise<void> {
+/** `budgetMs`: how long posting waits for the lookups in all (tests give a slow machine more). */
+export async function resolveUnknownMentions(federation: Federation<FederationData> | undefined, data: FederationData, text: string | undefined, budgetMs = BUDGET_MS): Promise<void> {
   if (!federation || !text || !text.includes('@')) return;
   const unknown = [];
   for (const mention of extractMentions(text, data.config.domain)) {
@@ -23,5 +24,5 @@ export async function resolveUnknownMentions(federation: Federation<FederationDa
   if (unknown.length === 0) return;
   const ctx = lookupContext(federation, data);
   const lookups = Promise.all(unknown.map((m) => resolveHandle(ctx, `${m.username}@${m.domain}`)));
-  await Promise.race([lookups, new Promise((resolve) => setTimeout(resolve, BUDGET_MS).unref())]);
+  await Promise.race([lookups, new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]);
 }
