@@ -83,6 +83,14 @@ export function withPlainParameters(sql: string): string {
  * than running it. Reusing the prepared statement per SQL text is safe there:
  * knex runs each statement to completion (all/run) before the next, and we
  * never pass per-query statement options (safeIntegers).
+ *
+ * knex begins a transaction with a plain (deferred) BEGIN: the write lock is
+ * then taken at the first write, and a transaction that read first fails
+ * with SQLITE_BUSY, without waiting, if the other thread's connection wrote
+ * in between (busy_timeout cannot turn an old read snapshot into a write).
+ * Most services read before they write (is the name free? then insert), so
+ * every transaction begins IMMEDIATE: it waits for the write lock up front,
+ * as busy_timeout allows, and then cannot be refused.
  */
 function cachePreparedStatements(conn: SqliteConnection): void {
   const prepare = conn.prepare.bind(conn);
@@ -90,7 +98,7 @@ function cachePreparedStatements(conn: SqliteConnection): void {
   conn.prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (statement === undefined) {
-      statement = prepare(withPlainParameters(sql));
+      statement = prepare(sql === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : withPlainParameters(sql));
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(sql, statement);
     }
