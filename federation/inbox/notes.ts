@@ -80,10 +80,12 @@ export async function onDelete(ctx: FedInboxContext, del: Delete): Promise<void>
     if (!account || account.domain === null) return;
     // Ties first: once suspended, its posts are hidden, and nobody should still follow it by then.
     await severRemoteTies(db, [account.id]);
-    await setAccountSuspendedAt(db, account.id, Date.now());
+    await db.transaction(async (trx) => {
+      await setAccountSuspendedAt(trx, account.id, Date.now());
+      // Its copied avatar and header go too.
+      await syncRemoteProfileImagesLater(trx, account.id);
+    });
     await deleteAllPostsOf(db, account.id);
-    // Its copied avatar and header go too.
-    await syncRemoteProfileImagesLater(db, account.id);
     return;
   }
   const sender = await senderOf(ctx, del);

@@ -23,6 +23,7 @@ import type { JobContext, JobRegistry } from '../../jobs/registry.ts';
 import { getLogger } from '../../logging.ts';
 import { RemoteFetchError, safeFetch } from '../../net/safe-fetch.ts';
 import { domainPolicy } from '../moderation/domain-blocks.service.ts';
+import { isPermanentFetchFailure } from '../media/fetch-remote-media.job.ts';
 
 export const SYNC_REMOTE_IMAGES_JOB = 'accounts.sync-remote-images';
 const ATTEMPTS = 4;
@@ -103,15 +104,9 @@ async function fetchAndStore(config: SyncConfig, storage: MediaStorage, kind: Pr
     const jpeg = await processProfileImage(response.body, kind, { maxImagePixels: config.uploads.maxImagePixels });
     return await storage.put(jpeg, 'jpg');
   } catch (error) {
-    const permanent = (error instanceof RemoteFetchError && isPermanent(error)) || (isAppError(error) && error.status < 500);
+    const permanent = (error instanceof RemoteFetchError && isPermanentFetchFailure(error)) || (isAppError(error) && error.status < 500);
     if (!permanent && !(ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted)) throw error;
     log.info('Remote {kind} {url} not copied: {error}', { kind, url, error: error instanceof Error ? error.message : String(error) });
     return null;
   }
-}
-
-/** Answers that will not change by asking again (as for remote attachments). */
-function isPermanent(error: RemoteFetchError): boolean {
-  if (error.reason === 'http-status') return error.status !== undefined && error.status < 500 && ![408, 425, 429].includes(error.status);
-  return error.reason === 'private-address' || error.reason === 'too-large' || error.reason === 'bad-url';
 }

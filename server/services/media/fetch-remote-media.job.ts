@@ -92,15 +92,15 @@ async function fetchAndCheck(db: Db, config: FetchConfig, media: Media, url: str
     });
     return { data: response.body, upload: await classifyUpload(response.body, config) };
   } catch (error) {
-    if (error instanceof RemoteFetchError && isPermanent(error)) return fail(fetchMessage(error), error);
+    if (error instanceof RemoteFetchError && isPermanentFetchFailure(error)) return fail(fetchMessage(error), error);
     if (isAppError(error) && error.status < 500) return fail(error.publicMessage, error); // the file itself is refused
     if (ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted) return fail('The remote file could not be fetched', error);
     throw error;
   }
 }
 
-/** Refusals and answers that will not change by asking again. */
-function isPermanent(error: RemoteFetchError): boolean {
+/** Refusals and answers that will not change by asking again (remote attachments, avatars and headers). */
+export function isPermanentFetchFailure(error: RemoteFetchError): boolean {
   // A 5xx, a timeout or a busy server may pass; a 404, a 410 or a redirect loop will not.
   if (error.reason === 'http-status') return error.status !== undefined && error.status < 500 && ![408, 425, 429].includes(error.status);
   return error.reason === 'private-address' || error.reason === 'too-large' || error.reason === 'bad-url';
