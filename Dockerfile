@@ -5,6 +5,8 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# Fixes to pinned dependencies, applied by npm ci's postinstall (patch-package): see patches/README.md.
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:24-slim
