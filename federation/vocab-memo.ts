@@ -22,9 +22,9 @@
 //   that runs the listener parses all of it. An embedded object is most of the
 //   parse (a Note with its attachments), and skipping it on the HTTP thread
 //   took about a fifth off the server's CPU per inbox activity
-//   (bench/federation, ADR 0009). A
-//   malformed embedded object is then found by the job, which drops it as
-//   Fedify drops any activity it cannot parse, where the POST used to get 400.
+//   (bench/federation, ADR 0009). A malformed embedded object is then found
+//   by the job, which drops it as Fedify drops any activity it cannot parse,
+//   where the POST used to get 400.
 //
 // Parses that fail are not remembered. A base URL changes how relative ids
 // resolve, so calls with one are not shared. Fedify is pinned exactly

@@ -2,9 +2,8 @@
 // account has, which remote URL it was made from, and a compare-and-set
 // replacement, so two jobs (or a job and a refresh) never leave a row naming
 // a file that was deleted.
+import type { ProfileImageKind } from '../../media/images/profile-images.ts';
 import type { Queryable } from './knex.ts';
-
-export type ProfileImageKind = 'avatar' | 'header';
 
 export interface ProfileImage {
   /** The stored file's key, or null. */

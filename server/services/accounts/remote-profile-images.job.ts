@@ -14,20 +14,18 @@
 // refused for that URL; a transient failure is retried by the queue.
 import type { Config } from '../../../config/load.ts';
 import type { MediaStorage } from '../../../media/storage/storage.ts';
-import { processProfileImage } from '../../../media/images/profile-images.ts';
+import { processProfileImage, type ProfileImageKind } from '../../../media/images/profile-images.ts';
 import type { Db, Queryable } from '../../db/knex.ts';
-import { findProfileImages, replaceProfileImage, type ProfileImageKind, type ProfileImages } from '../../db/profile-images.repo.ts';
-import { isAppError } from '../../errors.ts';
+import { findProfileImages, replaceProfileImage, type ProfileImage, type ProfileImages } from '../../db/profile-images.repo.ts';
 import { enqueue } from '../../jobs/queue.ts';
 import type { JobContext, JobRegistry } from '../../jobs/registry.ts';
 import { getLogger } from '../../logging.ts';
-import { RemoteFetchError, safeFetch } from '../../net/safe-fetch.ts';
+import { safeFetch } from '../../net/safe-fetch.ts';
 import { domainPolicy } from '../moderation/domain-blocks.service.ts';
-import { isPermanentFetchFailure } from '../media/fetch-remote-media.job.ts';
+import { fetchFailureIsFinal, REMOTE_IMAGE_TIMEOUT_MS } from '../media/fetch-remote-media.job.ts';
 
 export const SYNC_REMOTE_IMAGES_JOB = 'accounts.sync-remote-images';
 const ATTEMPTS = 4;
-const TIMEOUT_MS = 30_000;
 // A picture changed while the job ran is fetched by the same job, this many times at most.
 const MAX_ROUNDS = 3;
 const KINDS: ProfileImageKind[] = ['avatar', 'header'];
@@ -38,24 +36,29 @@ const log = getLogger('media');
 
 const isHttp = (url: string) => /^https?:\/\//i.test(url);
 
-/** Whether the copies may be out of line with the actor (a refresh with no change enqueues nothing). */
-function outOfLine(images: ProfileImages, rejectMedia: boolean): boolean {
-  return KINDS.some((kind) => {
-    const image = images[kind];
-    if (image.path !== null && (images.suspended || rejectMedia || image.remoteUrl === null)) return true;
-    return image.sourceUrl !== image.remoteUrl;
-  });
+/** The URL a picture's copy should be made from: none when nothing is to be kept. */
+function wantedUrl(image: ProfileImage, keep: boolean): string | null {
+  return keep && image.remoteUrl !== null && isHttp(image.remoteUrl) ? image.remoteUrl : null;
+}
+
+/** In line: the copy (or the refusal) of the wanted URL, or nothing when nothing is wanted. */
+function inLine(image: ProfileImage, keep: boolean): boolean {
+  const wanted = wantedUrl(image, keep);
+  return wanted === null ? image.path === null && image.sourceUrl === null : image.sourceUrl === wanted;
 }
 
 /**
  * After a remote account row was written (new actor, refresh, Update,
- * suspension): queue the sync if the copies may be out of line. (With
- * remote media off that is every refresh of an account with a picture: a
- * job that finds nothing to do.)
+ * suspension): queue the sync if a copy is out of line, so a refresh with no
+ * change enqueues nothing. (This side does not read the remote-media
+ * setting: with it off, a refresh of an account with a picture queues a job
+ * that finds nothing to do.)
  */
 export async function syncRemoteProfileImagesLater(db: Queryable, accountId: number): Promise<void> {
   const images = await findProfileImages(db, accountId);
-  if (!images || images.domain === null || !outOfLine(images, (await domainPolicy(db, images.domain)).rejectMedia)) return;
+  if (!images || images.domain === null) return;
+  const keep = !images.suspended && !(await domainPolicy(db, images.domain)).rejectMedia;
+  if (KINDS.every((kind) => inLine(images[kind], keep))) return;
   await enqueue(db, SYNC_REMOTE_IMAGES_JOB, { accountId }, { dedupeKey: `${SYNC_REMOTE_IMAGES_JOB}:${accountId}`, maxAttempts: ATTEMPTS });
 }
 
@@ -78,10 +81,10 @@ export function registerRemoteProfileImagesJob(registry: JobRegistry, db: Db, co
 
 /** One picture in line; true when it had to change. */
 async function syncOne(db: Db, config: SyncConfig, storage: MediaStorage, images: ProfileImages, kind: ProfileImageKind, keep: boolean, ctx: JobContext): Promise<boolean> {
-  const { path, sourceUrl, remoteUrl } = images[kind];
-  const wanted = keep && remoteUrl !== null && isHttp(remoteUrl) ? remoteUrl : null;
-  // In line: the copy (or the refusal) of the wanted URL, or nothing when nothing is wanted.
-  if (wanted === null ? path === null && sourceUrl === null : sourceUrl === wanted) return false;
+  const image = images[kind];
+  if (inLine(image, keep)) return false;
+  const { path } = image;
+  const wanted = wantedUrl(image, keep);
   const stored = wanted === null ? null : await fetchAndStore(config, storage, kind, wanted, ctx);
   const replaced = await replaceProfileImage(db, images.accountId, kind, { expectedPath: path, path: stored, sourceUrl: wanted });
   // The loser of a race deletes what it made; the winner what it replaced.
@@ -96,7 +99,7 @@ async function fetchAndStore(config: SyncConfig, storage: MediaStorage, kind: Pr
     const response = await safeFetch(url, {
       allowPrivateAddresses: config.allowPrivateAddresses,
       maxBytes: config.uploads.maxImageBytes,
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: REMOTE_IMAGE_TIMEOUT_MS,
       accept: 'image/*',
       userAgent: `Viewfinder (+${config.publicUrl})`,
       signal: ctx.signal,
@@ -104,8 +107,7 @@ async function fetchAndStore(config: SyncConfig, storage: MediaStorage, kind: Pr
     const jpeg = await processProfileImage(response.body, kind, { maxImagePixels: config.uploads.maxImagePixels });
     return await storage.put(jpeg, 'jpg');
   } catch (error) {
-    const permanent = (error instanceof RemoteFetchError && isPermanentFetchFailure(error)) || (isAppError(error) && error.status < 500);
-    if (!permanent && !(ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted)) throw error;
+    if (!fetchFailureIsFinal(error, ctx)) throw error;
     log.info('Remote {kind} {url} not copied: {error}', { kind, url, error: error instanceof Error ? error.message : String(error) });
     return null;
   }

@@ -92,15 +92,27 @@ async function fetchAndCheck(db: Db, config: FetchConfig, media: Media, url: str
     });
     return { data: response.body, upload: await classifyUpload(response.body, config) };
   } catch (error) {
+    if (!fetchFailureIsFinal(error, ctx)) throw error;
     if (error instanceof RemoteFetchError && isPermanentFetchFailure(error)) return fail(fetchMessage(error), error);
     if (isAppError(error) && error.status < 500) return fail(error.publicMessage, error); // the file itself is refused
-    if (ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted) return fail('The remote file could not be fetched', error);
-    throw error;
+    return fail('The remote file could not be fetched', error);
   }
 }
 
-/** Refusals and answers that will not change by asking again (remote attachments, avatars and headers). */
-export function isPermanentFetchFailure(error: RemoteFetchError): boolean {
+/**
+ * Whether a failed fetch of a remote file (attachment, avatar, header) is the
+ * end of it: a refusal or an answer that asking again will not change, the
+ * file itself refused (a 4xx AppError from the checks), or the job's last
+ * attempt. Otherwise the job throws and the queue retries.
+ */
+export function fetchFailureIsFinal(error: unknown, ctx: JobContext): boolean {
+  if (error instanceof RemoteFetchError && isPermanentFetchFailure(error)) return true;
+  if (isAppError(error) && error.status < 500) return true;
+  return ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted;
+}
+
+/** Refusals and answers that will not change by asking again. */
+function isPermanentFetchFailure(error: RemoteFetchError): boolean {
   // A 5xx, a timeout or a busy server may pass; a 404, a 410 or a redirect loop will not.
   if (error.reason === 'http-status') return error.status !== undefined && error.status < 500 && ![408, 425, 429].includes(error.status);
   return error.reason === 'private-address' || error.reason === 'too-large' || error.reason === 'bad-url';
